@@ -1,0 +1,3 @@
+from esqlsh.cli import main
+
+main()

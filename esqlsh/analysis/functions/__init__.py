@@ -1,0 +1,1 @@
+"""Function declarations, one module per family (see ``esqlsh.analysis.registry``)."""

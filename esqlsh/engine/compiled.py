@@ -1,0 +1,159 @@
+"""The engine's vocabulary for expressions: a compiled column, the evaluation
+context that collects warnings, physical types, and the table of function
+implementations.
+
+Physical representation of each ES|QL type in Polars (one place decides it):
+
+=================  ====================================================
+keyword, text      String
+integer            Int32
+long               Int64
+unsigned_long      UInt64
+double             Float64
+boolean            Boolean
+date               Datetime("ms", "UTC")
+date_nanos         Datetime("ns", "UTC")
+ip                 String, canonical text (``192.168.1.1``, ``::1``)
+version            String as written; ordering via ``version_key``
+geo_point etc.     String (WKT)
+null               Null
+=================  ====================================================
+
+A multi-valued column is ``List(<physical>)``: a null is null (never an empty list),
+a single value may be a one-element list. ``Col.multi`` says which form a compiled
+expression has. Implementations of functions that are not ``multivalue`` in the
+registry always receive single-valued (non-list) args: the executor reduces a list
+arg to its only element, or null with Elasticsearch's warning, first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from esqlsh.analysis.types import DataType
+
+if TYPE_CHECKING:
+    from esqlsh.syntax.ast import Source
+
+_MISSING = object()
+
+PHYSICAL: dict[DataType, pl.DataType] = {
+    DataType.KEYWORD: pl.String(),
+    DataType.TEXT: pl.String(),
+    DataType.INTEGER: pl.Int32(),
+    DataType.LONG: pl.Int64(),
+    DataType.UNSIGNED_LONG: pl.UInt64(),
+    DataType.DOUBLE: pl.Float64(),
+    DataType.BOOLEAN: pl.Boolean(),
+    DataType.DATETIME: pl.Datetime("ms", "UTC"),
+    DataType.DATE_NANOS: pl.Datetime("ns", "UTC"),
+    DataType.IP: pl.String(),
+    DataType.VERSION: pl.String(),
+    DataType.GEO_POINT: pl.String(),
+    DataType.CARTESIAN_POINT: pl.String(),
+    DataType.GEO_SHAPE: pl.String(),
+    DataType.CARTESIAN_SHAPE: pl.String(),
+    DataType.NULL: pl.Null(),
+    DataType.UNSUPPORTED: pl.Null(),
+    DataType.COUNTER_LONG: pl.Int64(),
+    DataType.COUNTER_INTEGER: pl.Int32(),
+    DataType.COUNTER_DOUBLE: pl.Float64(),
+}
+
+
+def physical(t: DataType) -> pl.DataType:
+    """The Polars dtype that holds single values of ``t``."""
+    return PHYSICAL[t]
+
+
+@dataclass(frozen=True)
+class Col:
+    """A compiled expression: a Polars expression plus its ES|QL type.
+
+    ``multi``: the values are lists (multi-valued). ``value``: for a constant
+    (foldable) expression, its Python value in the logical form of
+    ``esqlsh.plan.logical.Lit`` — implementations use it for arguments that must be
+    constant (a DATE_FORMAT pattern, a ROUND precision); ``is_const`` says whether
+    it is set."""
+
+    expr: pl.Expr
+    type: DataType
+    multi: bool = False
+    value: Any = _MISSING
+
+    @property
+    def is_const(self) -> bool:
+        return self.value is not _MISSING
+
+
+@dataclass
+class Check:
+    """A failure condition registered while compiling one call: rows where ``mask``
+    is true failed with ``message`` (a Polars string expression or a str, e.g.
+    ``java.lang.ArithmeticException: / by zero``)."""
+
+    source: Source
+    mask: pl.Expr
+    message: pl.Expr | str
+
+
+@dataclass
+class EvalContext:
+    """What an implementation may ask of the executor while compiling.
+
+    ``source`` is the call being compiled (for warnings: ``evaluation of
+    [<source.text>] failed``); ``now`` is the query's NOW() in epoch millis (fixed
+    per query); ``checks`` collects failure conditions that the executor turns into
+    Elasticsearch's warnings after evaluating the expression."""
+
+    source: Source | None = None
+    now_millis: int = 0
+    checks: list[Check] = field(default_factory=list)
+
+    def fail_when(self, mask: pl.Expr, message: pl.Expr | str) -> None:
+        """Record that rows where ``mask`` holds failed with ``message``; the
+        implementation itself must return null for those rows."""
+        assert self.source is not None
+        self.checks.append(Check(self.source, mask, message))
+
+
+# An implementation takes compiled args (and the context) and returns a compiled
+# result. Aggregates return a Col whose expr is valid inside ``group_by().agg()``.
+Impl = Callable[[list[Col], EvalContext], Col]
+
+IMPLS: dict[str, Impl] = {}
+
+
+def implements(*names: str) -> Callable[[Impl], Impl]:
+    """Register an implementation for registry function(s) ``names``."""
+
+    def register(fn: Impl) -> Impl:
+        for name in names:
+            if name in IMPLS:
+                raise ValueError(f"implementation of [{name}] registered twice")
+            IMPLS[name] = fn
+        return fn
+
+    return register
+
+
+_loaded = False
+
+
+def load_impls() -> dict[str, Impl]:
+    """Import every implementation module once."""
+    global _loaded
+    if not _loaded:
+        _loaded = True
+        import importlib
+        import pkgutil
+
+        from esqlsh.engine import functions
+
+        for info in pkgutil.iter_modules(functions.__path__):
+            importlib.import_module(f"{functions.__name__}.{info.name}")
+    return IMPLS
