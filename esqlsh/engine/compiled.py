@@ -99,6 +99,9 @@ class Check:
     source: Source
     mask: pl.Expr
     message: pl.Expr | str
+    # The header's "treating result as <treated_as>": "null" for most failures,
+    # "false" for conditions (CASE, as Elasticsearch's createWarningsTreatedAsFalse).
+    treated_as: str = "null"
 
 
 @dataclass
@@ -114,11 +117,26 @@ class EvalContext:
     now_millis: int = 0
     checks: list[Check] = field(default_factory=list)
 
-    def fail_when(self, mask: pl.Expr, message: pl.Expr | str) -> None:
+    def fail_when(
+        self, mask: pl.Expr, message: pl.Expr | str, *, treated_as: str = "null"
+    ) -> None:
         """Record that rows where ``mask`` holds failed with ``message``; the
-        implementation itself must return null for those rows."""
+        implementation itself must return null for those rows. The executor only
+        looks at rows where ``mask`` is true (null counts as false), so masks need
+        not exclude rows whose inputs were null if they evaluate to null there."""
         assert self.source is not None
-        self.checks.append(Check(self.source, mask, message))
+        self.checks.append(Check(self.source, mask, message, treated_as))
+
+
+def null_col(t: DataType) -> Col:
+    """A constant null of type ``t`` (what most functions return when an argument
+    has type ``null``)."""
+    return Col(pl.lit(None, dtype=PHYSICAL.get(t, pl.Null())), t, value=None)
+
+
+def has_null_arg(args: list[Col]) -> bool:
+    """True when an argument is the ``null`` type (a literal ``null``)."""
+    return any(a.type is DataType.NULL for a in args)
 
 
 # An implementation takes compiled args (and the context) and returns a compiled

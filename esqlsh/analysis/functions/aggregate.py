@@ -1,0 +1,231 @@
+"""Declarations of the aggregate functions used in STATS (``COUNT``, ``SUM``,
+``AVG``, ``MIN``, ``MAX``, ``MEDIAN``, ``PERCENTILE``, ``VALUES``, ``TOP`` …).
+
+Aggregates see every value of a multi-valued field (``multivalue``). ``COUNT(*)``
+is a ``FnCall("count", (), star=True)`` that the executor handles itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from esqlsh.analysis.functions._common import (
+    ANY_VALUE,
+    NULL,
+    SPATIAL_T,
+    STRINGS,
+    T,
+    same_type_no_text,
+    type_error,
+    types,
+)
+from esqlsh.analysis.registry import Param, declare
+from esqlsh.analysis.types import DATE, DataType
+
+_NUMBER = types(T.INTEGER, T.LONG, T.DOUBLE)
+_NUMBER_EXPECTED = "numeric except unsigned_long or counter types"
+_MIN_MAX = types(
+    T.BOOLEAN, DATE, T.DOUBLE, T.INTEGER, T.IP, STRINGS, T.LONG, T.UNSIGNED_LONG, T.VERSION
+)
+_MIN_MAX_EXPECTED = "representable except spatial types"
+
+
+def _number_param(
+    name: str = "number", doc: str = "Expression that outputs values to aggregate."
+) -> Param:
+    return Param(name, _NUMBER, _NUMBER_EXPECTED, doc=doc)
+
+
+def _sum_result(ts: Sequence[DataType]) -> DataType:
+    return T.DOUBLE if ts[0] is T.DOUBLE else T.LONG
+
+
+declare(
+    "avg",
+    "aggregate",
+    [_number_param()],
+    T.DOUBLE,
+    "The average of a numeric field.",
+    multivalue=True,
+)
+declare(
+    "count",
+    "aggregate",
+    [
+        Param(
+            "field",
+            types(
+                ANY_VALUE,
+                T.NULL,
+                T.UNSUPPORTED,
+                T.COUNTER_LONG,
+                T.COUNTER_INTEGER,
+                T.COUNTER_DOUBLE,
+            ),
+            optional=True,
+            doc="Expression that outputs values to be counted. If omitted, equivalent to "
+            "`COUNT(*)` (the number of rows).",
+        )
+    ],
+    T.LONG,
+    "Returns the total number (count) of input values.",
+    multivalue=True,
+)
+declare(
+    "count_distinct",
+    "aggregate",
+    [
+        Param(
+            "field",
+            types(T.BOOLEAN, DATE, T.DOUBLE, T.INTEGER, T.IP, STRINGS, T.LONG, T.VERSION),
+            "any exact type except unsigned_long, _source, or counter types",
+            doc="Column or literal for which to count the number of distinct values.",
+        ),
+        Param(
+            "precision",
+            types(T.INTEGER, T.LONG, T.UNSIGNED_LONG),
+            "integer, long or unsigned_long",
+            optional=True,
+            constant=True,
+            doc="Precision threshold. The maximum supported value is 40000. Thresholds above "
+            "this number will have the same effect as a threshold of 40000. The default "
+            "value is 3000.",
+        ),
+    ],
+    T.LONG,
+    "Returns the approximate number of distinct values.",
+    multivalue=True,
+)
+for _name, _doc in (
+    ("max", "The maximum value of a field."),
+    ("min", "The minimum value of a field."),
+):
+    declare(
+        _name,
+        "aggregate",
+        [Param("field", _MIN_MAX, _MIN_MAX_EXPECTED, doc="Field to aggregate.")],
+        same_type_no_text,
+        _doc,
+        multivalue=True,
+    )
+declare(
+    "median",
+    "aggregate",
+    [_number_param()],
+    T.DOUBLE,
+    "The value that is greater than half of all values and less than half of all values, "
+    "also known as the 50% `PERCENTILE`.",
+    multivalue=True,
+)
+declare(
+    "median_absolute_deviation",
+    "aggregate",
+    [_number_param()],
+    T.DOUBLE,
+    "Returns the median absolute deviation, a measure of variability. It is a robust "
+    "statistic, meaning that it is useful for describing data that may have outliers, or "
+    "may not be normally distributed.",
+    multivalue=True,
+)
+declare(
+    "percentile",
+    "aggregate",
+    [
+        _number_param(),
+        Param(
+            "percentile",
+            _NUMBER,
+            "numeric except unsigned_long",
+            constant=True,
+            doc="The percentile to compute, between 0 and 100.",
+        ),
+    ],
+    T.DOUBLE,
+    "Returns the value at which a certain percentage of observed values occur. For "
+    "example, the 95th percentile is the value which is greater than 95% of the observed "
+    "values and the 50th percentile is the `MEDIAN`.",
+    multivalue=True,
+)
+declare(
+    "std_dev",
+    "aggregate",
+    [_number_param()],
+    T.DOUBLE,
+    "The population standard deviation of a numeric field.",
+    multivalue=True,
+)
+declare(
+    "sum",
+    "aggregate",
+    [_number_param()],
+    _sum_result,
+    "The sum of a numeric expression.",
+    multivalue=True,
+)
+
+
+def _top_check(ts: Sequence[DataType], srcs: Sequence[str], call: str) -> str | None:
+    if len(ts) > 2 and ts[2] not in (T.KEYWORD, T.TEXT, NULL):
+        return type_error("third", call, "string", srcs[2], ts[2])
+    return None
+
+
+declare(
+    "top",
+    "aggregate",
+    [
+        Param(
+            "field",
+            types(T.BOOLEAN, T.DATETIME, T.DOUBLE, T.INTEGER, T.IP, STRINGS, T.LONG),
+            "boolean, date, ip, string or numeric except unsigned_long or counter types",
+            doc="The field to collect the top values for.",
+        ),
+        Param(
+            "limit",
+            types(T.INTEGER),
+            "integer",
+            constant=True,
+            doc="The maximum number of values to collect.",
+        ),
+        Param(
+            "order",
+            STRINGS,
+            "string",
+            constant=True,
+            doc="The order to calculate the top values. Either `asc` or `desc`.",
+        ),
+    ],
+    same_type_no_text,
+    "Collects the top values for a field. Includes repeated values.",
+    multivalue=True,
+    check=_top_check,
+)
+declare(
+    "values",
+    "aggregate",
+    [
+        Param(
+            "field",
+            types(
+                T.BOOLEAN, DATE, T.DOUBLE, T.INTEGER, T.IP, STRINGS, T.LONG, T.VERSION, SPATIAL_T
+            ),
+            "any type except unsigned_long and counter types",
+            doc="Field to collect the values of.",
+        )
+    ],
+    same_type_no_text,
+    "Returns unique values as a multivalued field. The order of the returned values isn't "
+    "guaranteed. If you need the values returned in order use `MV_SORT`.",
+    multivalue=True,
+)
+declare(
+    "weighted_avg",
+    "aggregate",
+    [
+        _number_param(doc="A numeric value."),
+        _number_param("weight", doc="A numeric weight."),
+    ],
+    T.DOUBLE,
+    "The weighted average of a numeric expression.",
+    multivalue=True,
+)

@@ -1,0 +1,363 @@
+"""The ``esqlsh`` command: one-shot queries, ``esqlsh load``, and (later) the REPL and
+``esqlsh serve``.
+
+``run`` is the one place where exceptions become exit statuses (``ExitStatus``).
+Commands write through the ``Environment`` (results to stdout; warnings, timing and
+errors to stderr). Start-up stays fast: Polars, rich and the engine are imported
+inside the command path, never at module import.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from esqlsh import __version__
+from esqlsh.env import Environment
+from esqlsh.errors import EsqlError
+from esqlsh.exit import EPILOG, ExitStatus
+from esqlsh.render.formats import FORMATS
+
+if TYPE_CHECKING:
+    from esqlsh.clusters.base import Storage
+    from esqlsh.engine.result import Result
+
+_YELLOW = "\x1b[33m"
+_DIM = "\x1b[2m"
+_RESET = "\x1b[0m"
+
+
+@dataclass
+class Invocation:
+    """What ``run`` needs to report a failure: the environment and the query text
+    being run (for the caret under an error's column)."""
+
+    env: Environment
+    query_text: str | None = None
+
+
+@dataclass(frozen=True)
+class QueryOptions:
+    fmt: str
+    path: Path | None
+    params: dict[str, Any]
+    header: bool
+    timing: bool
+    quiet: bool
+
+
+# ------------------------------------------------------------------ the one place
+
+
+def run(argv: list[str], env: Environment) -> ExitStatus:
+    """Run ``esqlsh argv`` in ``env``; every outcome becomes an ``ExitStatus`` here."""
+    invocation = Invocation(env)
+    try:
+        rv = cli.main(args=argv, prog_name="esqlsh", standalone_mode=False, obj=invocation)
+    except EsqlError as err:
+        from esqlsh.render.errors import render_error
+
+        env.stderr.write(render_error(err, invocation.query_text, color=env.stderr_colors))
+        return ExitStatus.ERROR
+    except click.exceptions.Abort:
+        return ExitStatus.CANCELLED
+    except KeyboardInterrupt:
+        env.stderr.write("\n")
+        return ExitStatus.CANCELLED
+    except click.ClickException as err:
+        err.show(file=env.stderr)
+        return ExitStatus.USAGE if isinstance(err, click.UsageError) else ExitStatus.ERROR
+    except OSError as err:
+        env.stderr.write(f"Error: {_os_error_text(err)}\n")
+        return ExitStatus.ERROR
+    except SystemExit as exit_:
+        # click exits by itself only when stdout went away (EPIPE).
+        return ExitStatus.OK if not exit_.code else ExitStatus.ERROR
+    except Exception as err:
+        if env.environ.get("ESQLSH_DEBUG"):
+            raise
+        from esqlsh.render.errors import render_internal_error
+
+        env.stderr.write(render_internal_error(err, color=env.stderr_colors))
+        return ExitStatus.ERROR
+    if isinstance(rv, ExitStatus):
+        return rv
+    return (
+        ExitStatus(rv)
+        if isinstance(rv, int) and rv in ExitStatus._value2member_map_
+        else ExitStatus.OK
+    )
+
+
+def main() -> None:
+    """Console-script entry point."""
+    status = run(sys.argv[1:], Environment.from_system())
+    _quiet_closed_stdout()
+    sys.exit(int(status))
+
+
+def _quiet_closed_stdout() -> None:
+    # With stdout piped to `head`, the interpreter's final flush would complain.
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+
+
+def _os_error_text(err: OSError) -> str:
+    if err.filename is not None:
+        return f"{err.strerror or err}: {err.filename}"
+    return str(err.strerror or err)
+
+
+# ------------------------------------------------------------------ the command group
+
+
+@click.group(
+    invoke_without_command=True,
+    epilog=EPILOG,
+    subcommand_metavar="[COMMAND [ARGS]...]",
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
+@click.option("-q", "--query", metavar="QUERY", help="Run this ES|QL query and exit.")
+@click.option(
+    "-f",
+    "--file",
+    "query_file",
+    metavar="FILE",
+    help="Run the ES|QL query in FILE ('-' for stdin) and exit.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format of the result.",
+)
+@click.option(
+    "--path",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Embedded cluster directory to query (default: the bundled demo data).",
+)
+@click.option(
+    "--param",
+    "params",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="A query parameter (?NAME); VALUE is read as JSON when it parses, else as a string.",
+)
+@click.option("--no-header", is_flag=True, help="Leave out the header row (table, csv, tsv, txt).")
+@click.option("--timing", is_flag=True, help="Print how long the query took (stderr).")
+@click.option("--quiet", is_flag=True, help="Do not print warnings or timing (stderr).")
+@click.version_option(__version__, "-V", "--version", prog_name="esqlsh")
+@click.pass_context
+def cli(
+    ctx: click.Context,
+    query: str | None,
+    query_file: str | None,
+    fmt: str,
+    path: Path | None,
+    params: tuple[str, ...],
+    no_header: bool,
+    timing: bool,
+    quiet: bool,
+) -> ExitStatus | None:
+    """esqlsh: ES|QL, Elasticsearch's piped query language, over embedded clusters.
+
+    \b
+    Run one query and print the result:
+      esqlsh -q 'FROM employees | STATS n = COUNT(*) BY gender'
+      esqlsh -f query.esql --format csv > out.csv
+      echo 'ROW a = 1' | esqlsh --format json
+
+    Results go to stdout; warnings, timing and errors to stderr.
+    """
+    if ctx.invoked_subcommand is not None:
+        return None
+    invocation: Invocation = ctx.obj
+    env = invocation.env
+    text = _query_text(env, query, query_file)
+    if text is None:
+        return _start_repl(env)
+    options = QueryOptions(
+        fmt=fmt,
+        path=path,
+        params=_parse_params(params),
+        header=not no_header,
+        timing=timing,
+        quiet=quiet,
+    )
+    invocation.query_text = text
+    return run_one_shot(env, text, options)
+
+
+def _query_text(env: Environment, query: str | None, query_file: str | None) -> str | None:
+    """The query from ``-q``, ``-f`` or piped stdin; None when there is none."""
+    if query is not None and query_file is not None:
+        raise click.UsageError("use either -q/--query or -f/--file, not both")
+    if query is not None:
+        text = query
+    elif query_file == "-":
+        text = env.stdin.read()
+    elif query_file is not None:
+        try:
+            text = Path(query_file).read_text(encoding="utf-8")
+        except OSError as err:
+            raise click.UsageError(f"cannot read query file: {_os_error_text(err)}") from err
+    elif not env.stdin_isatty:
+        text = env.stdin.read()
+        if not text.strip():
+            raise click.UsageError("no query: pass -q QUERY, -f FILE or a query on stdin")
+    else:
+        return None
+    if not text.strip():
+        raise click.UsageError("the query is empty")
+    return text.strip()
+
+
+def _parse_params(params: tuple[str, ...]) -> dict[str, Any]:
+    parsed: dict[str, Any] = {}
+    for item in params:
+        name, sep, raw = item.partition("=")
+        if not sep or not name:
+            raise click.UsageError(f"--param takes NAME=VALUE, got [{item}]")
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = raw
+        parsed[name] = value
+    return parsed
+
+
+def _start_repl(env: Environment) -> ExitStatus:
+    env.stderr.write(
+        "esqlsh: the interactive shell is not available yet.\n"
+        "Run a query with -q QUERY, -f FILE or on stdin; see 'esqlsh --help'.\n"
+    )
+    return ExitStatus.USAGE
+
+
+# ------------------------------------------------------------------ one-shot queries
+
+
+def run_one_shot(env: Environment, text: str, options: QueryOptions) -> ExitStatus:
+    """Run ``text`` and print its result; EsqlError propagates to ``run``."""
+    if options.fmt == "arrow" and env.stdout_isatty:
+        raise click.UsageError("refusing to write binary Arrow output to a terminal; redirect it")
+    from esqlsh.coordinator.session import run_query
+
+    storage = open_storage(options.path)
+    started = time.perf_counter()
+    result = run_query(text, storage, options.params or None)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    write_result(env, result, options)
+    if not options.quiet:
+        write_warnings(env, result.warnings)
+        if options.timing:
+            write_note(env, f"Took {elapsed_ms:.1f} ms, {result.frame.height} rows")
+    return ExitStatus.PARTIAL if result.is_partial else ExitStatus.OK
+
+
+def open_storage(path: Path | None) -> Storage:
+    """The embedded cluster at ``path``, or the packaged demo cluster."""
+    from esqlsh.clusters.embedded import EmbeddedCluster
+
+    if path is not None and not path.is_dir():
+        raise click.UsageError(f"--path: no such directory: {path}")
+    cluster: Storage = EmbeddedCluster(path if path is not None else default_data_path())
+    return cluster
+
+
+def default_data_path() -> Path:
+    """``esqlsh/data/default`` inside the installed package."""
+    from importlib.resources import files
+
+    path = Path(str(files("esqlsh").joinpath("data", "default")))
+    if not path.is_dir():
+        raise click.ClickException(f"the bundled demo data is missing ({path}); use --path DIR")
+    return path
+
+
+def write_result(env: Environment, result: Result, options: QueryOptions) -> None:
+    from esqlsh.render.formats import RenderOptions, render
+
+    render_options = RenderOptions(
+        header=options.header,
+        color=env.stdout_colors,
+        width=env.terminal_width if env.stdout_isatty else None,
+    )
+    output = render(result, options.fmt, render_options)
+    if isinstance(output, bytes):
+        env.write_stdout_bytes(output)
+        return
+    env.stdout.write(output)
+    env.stdout.flush()
+
+
+def write_warnings(env: Environment, warnings: list[str]) -> None:
+    for warning in warnings:
+        text = f"Warning: {warning}"
+        env.stderr.write(f"{_YELLOW}{text}{_RESET}\n" if env.stderr_colors else f"{text}\n")
+
+
+def write_note(env: Environment, text: str) -> None:
+    env.stderr.write(f"{_DIM}{text}{_RESET}\n" if env.stderr_colors else f"{text}\n")
+
+
+# ------------------------------------------------------------------ esqlsh load
+
+
+@cli.command("load")
+@click.option(
+    "--path",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Embedded cluster directory (created if missing).",
+)
+@click.option("--index", required=True, help="Name of the index to load into.")
+@click.option(
+    "--mapping",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Elasticsearch mapping (JSON) of the index; inferred when absent.",
+)
+@click.option("--replace", is_flag=True, help="Replace the index if it exists.")
+@click.argument(
+    "files",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+@click.pass_obj
+def load(
+    invocation: Invocation,
+    path: Path,
+    index: str,
+    mapping: Path | None,
+    replace: bool,
+    files: tuple[Path, ...],
+) -> ExitStatus:
+    """Load Parquet, NDJSON or CSV FILES into an index of an embedded cluster."""
+    from esqlsh.clusters.ingest import load_index
+
+    outcome = load_index(path, index, list(files), mapping=mapping, replace=replace)
+    write_note(invocation.env, _load_summary(index, path, outcome))
+    return ExitStatus.OK
+
+
+def _load_summary(index: str, path: Path, outcome: object) -> str:
+    rows = getattr(outcome, "rows", outcome if isinstance(outcome, int) else None)
+    count = f"{rows} rows into " if isinstance(rows, int) else ""
+    return f"Loaded {count}[{index}] in {path}"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,566 @@
+"""Loading files into an embedded cluster: CSV (plain, or csv-spec style with a
+typed header), NDJSON and Parquet become an index (``layout.py``) whose values
+are what Elasticsearch would return for the same documents (``convert.py``).
+
+Reading:
+
+- CSV: lines are trimmed; empty lines and ``//`` comments skipped; the header
+  may type its columns (``emp_no:integer``, abbreviations such as ``k``, ``l``,
+  ``ul``, ``txt``, ``dt`` accepted); every cell is trimmed; an empty cell is null;
+  ``[a,b]`` is a multi-value (``\\,`` is a literal comma); a quoted cell is one
+  value even with commas in it unless it is bracketed. The csv module tokenizes
+  each line; regrouping ``[a`` … ``b]`` tokens (Elasticsearch's
+  ``multiValuesAwareCsvToStringArray``) is a Python step per row, as no
+  vectorised reader knows that convention. Cells are then split and trimmed
+  with Polars.
+- NDJSON: one JSON object per line (Python ``json`` per line: documents differ in
+  shape, a key can hold a scalar in one and an array in the next); nested objects
+  flatten to dotted paths, arrays are multi-values, nulls are dropped. Numbers
+  keep their text (a ``keyword`` field gets ``1.50``, not ``1.5``). A top-level
+  ``_id`` is the document id.
+- Parquet: columns keep their types; structs flatten to dotted paths; lists are
+  multi-values.
+
+Mapping: given (a mapping file or dict), merged with the index's mapping when
+appending. Columns it does not map follow its ``dynamic``: ``false`` drops them,
+``strict`` rejects the file, otherwise they are added with the header's type
+(``text`` gets a ``.keyword`` multi-field, as Elasticsearch's dynamic mapping of
+a string does) or a type inferred from the values (``long``, ``double``,
+``boolean``, ``date`` or ``keyword``). A column named like a multi-field
+(``languages.long``) is not read: multi-fields take their parent's values.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import zlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import polars as pl
+
+from esqlsh.clusters import layout
+from esqlsh.clusters.convert import RAW, as_lists, convert_field, infer_type, is_stored
+from esqlsh.clusters.mapping import (
+    OBJECT_VALUED_TYPES,
+    add_field,
+    dynamic_setting,
+    dynamic_string_mapping,
+    fields_of,
+    merge_mappings,
+    normalize_type_name,
+    object_paths,
+)
+from esqlsh.clusters.names import InvalidIndexNameError, validate_index_name
+from esqlsh.errors import EsqlError, IllegalArgumentError
+
+Mode = Literal["append", "replace"]
+
+_PLACEHOLDER = "\x00"
+
+
+class StrictDynamicMappingError(EsqlError):
+    type = "strict_dynamic_mapping_exception"
+    status = 400
+
+
+@dataclass
+class SourceTable:
+    """Documents read from a file: one column per (dotted) path, raw text
+    (``List(String)``) or typed; ``header_types`` from a typed CSV header;
+    ``json_kinds``: the JSON value kinds seen per path (NDJSON)."""
+
+    frame: pl.DataFrame
+    header_types: dict[str, str] = field(default_factory=dict)
+    json_kinds: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    @property
+    def height(self) -> int:
+        return self.frame.height
+
+    def drop(self, columns: Iterable[str]) -> SourceTable:
+        gone = set(columns)
+        return SourceTable(
+            self.frame.drop([c for c in self.frame.columns if c in gone]),
+            {k: v for k, v in self.header_types.items() if k not in gone},
+            {k: v for k, v in self.json_kinds.items() if k not in gone},
+        )
+
+
+# --- CSV -------------------------------------------------------------------------
+
+
+def read_csv(path: str | Path) -> SourceTable:
+    """A CSV file (see the module docstring for the conventions)."""
+    text = Path(path).read_text(encoding="utf-8-sig")
+    numbered = [(n, line.strip()) for n, line in enumerate(text.splitlines(), start=1)]
+    numbered = [(n, line) for n, line in numbered if line and not line.startswith("//")]
+    if not numbered:
+        return SourceTable(pl.DataFrame())
+    rows = csv.reader((line for _, line in numbered), skipinitialspace=True)
+    header = _regroup(next(rows), numbered[0][0])
+    names, types = _parse_header(header)
+    cells: list[list[str]] = [[] for _ in names]
+    for (line_no, _), row in zip(numbered[1:], rows, strict=True):
+        entries = _regroup(row, line_no)
+        if len(entries) != len(names):
+            raise IllegalArgumentError(
+                f"Error line [{line_no}]: Incorrect number of entries; "
+                f"expected [{len(names)}] but found [{len(entries)}]"
+            )
+        for column, entry in zip(cells, entries, strict=True):
+            column.append(entry)
+    frame = pl.DataFrame(
+        {name: split_cells(pl.Series(name, col, dtype=pl.String())) for name, col in zip(names, cells, strict=True)}
+    )
+    return SourceTable(frame, types)
+
+
+def _parse_header(entries: list[str]) -> tuple[list[str], dict[str, str]]:
+    names: list[str] = []
+    types: dict[str, str] = {}
+    for entry in entries:
+        name, sep, kind = entry.partition(":")
+        name = name.strip()
+        if not name:
+            raise IllegalArgumentError(f"Invalid CSV header [{','.join(entries)}]: empty column name")
+        if name in names:
+            raise IllegalArgumentError(f"Invalid CSV header: duplicate column [{name}]")
+        names.append(name)
+        if sep and kind.strip():
+            types[name] = normalize_type_name(kind)
+    return names, types
+
+
+def _regroup(tokens: list[str], line_no: int) -> list[str]:
+    """Elasticsearch's CSV cells from csv-module tokens: a token ending in ``\\``
+    escaped the comma after it; ``[a`` … ``b]`` tokens form one multi-value cell."""
+    merged: list[str] = []
+    for token in tokens:
+        if merged and merged[-1].endswith("\\") and not merged[-1].endswith("\\\\"):
+            merged[-1] += "," + token
+        else:
+            merged.append(token)
+    out: list[str] = []
+    pending: list[str] | None = None
+    for token in merged:
+        entry = token.strip()
+        if pending is None:
+            if entry.startswith("[") and not entry.endswith("]"):
+                pending = [entry]
+            elif entry.endswith("]") and not entry.startswith("["):
+                raise IllegalArgumentError(
+                    f"Error line [{line_no}]: Unexpected end of a multi-value field value "
+                    f"(no previous starting point); found [{entry}]"
+                )
+            else:
+                out.append(entry)
+        else:
+            pending.append(entry)
+            if entry.endswith("]"):
+                out.append(",".join(pending))
+                pending = None
+    if pending is not None:
+        raise IllegalArgumentError(
+            f"Error line [{line_no}]: Unexpected start of a multi-value field value; "
+            f"current token [{pending[0]}], no closing point"
+        )
+    return out
+
+
+def split_cells(cells: pl.Series) -> pl.Series:
+    """Trimmed cell text as lists of values: ``""`` → null, ``[a, b]`` → [a, b],
+    ``x`` → [x]; ``\\,`` is a literal comma; quotes around a multi-value's element
+    are dropped."""
+    s = cells.str.strip_chars()
+    frame = s.to_frame("c").select(
+        is_mv=pl.col("c").str.starts_with("[") & pl.col("c").str.ends_with("]"),
+        c=pl.col("c").str.replace_all("\\,", _PLACEHOLDER, literal=True),
+    )
+    body = pl.col("c").str.slice(1, pl.col("c").str.len_chars() - 2)
+    el = pl.element().str.strip_chars()
+    el = pl.when(el.str.starts_with('"') & el.str.ends_with('"') & (el.str.len_chars() >= 2)).then(
+        el.str.slice(1, el.str.len_chars() - 2)
+    ).otherwise(el)
+    parts = (
+        pl.when(pl.col("is_mv"))
+        .then(body.str.split(","))
+        .otherwise(pl.concat_list(pl.col("c")))
+        .list.eval(el.str.replace_all(_PLACEHOLDER, ",", literal=True))
+        .list.eval(pl.element().filter(pl.element() != ""))
+    )
+    out = frame.select(pl.when(parts.list.len() > 0).then(parts).alias(cells.name)).to_series()
+    return out.cast(RAW)
+
+
+# --- NDJSON ----------------------------------------------------------------------
+
+
+class _JsonInt(str):
+    kind = "int"
+
+
+class _JsonFloat(str):
+    kind = "float"
+
+
+def read_ndjson(path: str | Path, keep_objects: Iterable[str] = ()) -> SourceTable:
+    """An NDJSON file. Objects at ``keep_objects`` paths stay whole (as JSON text):
+    they are values (a ``geo_point``'s ``{"lat", "lon"}``, a range), not fields."""
+    keep = frozenset(keep_objects)
+    docs: list[dict[str, list[str]]] = []
+    kinds: dict[str, set[str]] = {}
+    order: dict[str, None] = {}
+    lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+    for line_no, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            doc = json.loads(line, parse_int=_JsonInt, parse_float=_JsonFloat)
+        except ValueError as e:
+            raise IllegalArgumentError(f"Error line [{line_no}]: not a JSON object: {e}") from None
+        if not isinstance(doc, dict):
+            raise IllegalArgumentError(f"Error line [{line_no}]: not a JSON object")
+        values: dict[str, list[str]] = {}
+        _flatten(doc, "", values, kinds, keep)
+        order.update(dict.fromkeys(values))
+        docs.append(values)
+    frame = pl.DataFrame(
+        {path: pl.Series(path, [d.get(path) for d in docs], dtype=RAW) for path in order}
+    )
+    return SourceTable(frame, {}, {k: frozenset(v) for k, v in kinds.items()})
+
+
+def _flatten(
+    value: Any, path: str, out: dict[str, list[str]], kinds: dict[str, set[str]], keep: frozenset[str]
+) -> None:
+    if value is None:
+        return
+    if isinstance(value, dict) and path not in keep:
+        for key, child in value.items():
+            _flatten(child, f"{path}.{key}" if path else key, out, kinds, keep)
+        return
+    if isinstance(value, list):
+        for item in value:
+            _flatten(item, path, out, kinds, keep)
+        return
+    if isinstance(value, bool):
+        text, kind = ("true" if value else "false"), "bool"
+    elif isinstance(value, _JsonInt | _JsonFloat):
+        text, kind = str(value), value.kind
+    elif isinstance(value, str):
+        text, kind = value, "str"
+    else:
+        text, kind = json.dumps(value), "object"
+    out.setdefault(path, []).append(text)
+    kinds.setdefault(path, set()).add(kind)
+
+
+# --- Parquet ---------------------------------------------------------------------
+
+
+def read_parquet(path: str | Path) -> SourceTable:
+    """A Parquet file; struct columns flatten to dotted paths."""
+    return SourceTable(_flatten_structs(pl.read_parquet(path)))
+
+
+def _flatten_structs(frame: pl.DataFrame) -> pl.DataFrame:
+    while True:
+        structs = [c for c, t in frame.schema.items() if isinstance(t, pl.Struct)]
+        if not structs:
+            break
+        exprs: list[pl.Expr] = []
+        for name, dtype in frame.schema.items():
+            if name in structs:
+                exprs += [
+                    pl.col(name).struct.field(f.name).alias(f"{name}.{f.name}")
+                    for f in dtype.fields  # type: ignore[attr-defined]
+                ]
+            else:
+                exprs.append(pl.col(name))
+        frame = frame.select(exprs)
+    # Lists of objects have no field-per-path form: keep each object as JSON text.
+    fixes = [
+        pl.col(c).list.eval(pl.element().struct.json_encode())
+        for c, t in frame.schema.items()
+        if isinstance(t, pl.List) and isinstance(t.inner, pl.Struct)
+    ]
+    return frame.with_columns(fixes) if fixes else frame
+
+
+def read_file(path: str | Path, keep_objects: Iterable[str] = ()) -> SourceTable:
+    """Any supported file, by extension."""
+    suffix = Path(path).suffix.lower()
+    if suffix == ".csv":
+        return read_csv(path)
+    if suffix in (".ndjson", ".jsonl", ".json"):
+        return read_ndjson(path, keep_objects)
+    if suffix in (".parquet", ".pq"):
+        return read_parquet(path)
+    raise IllegalArgumentError(f"cannot load [{path}]: expected a .csv, .ndjson or .parquet file")
+
+
+# --- loading ---------------------------------------------------------------------
+
+
+def load_index(
+    cluster_dir: str | Path,
+    index: str,
+    files: str | Path | Sequence[str | Path],
+    mapping: Mapping[str, Any] | str | Path | None = None,
+    settings: Mapping[str, Any] | str | Path | None = None,
+    mode: Mode = "append",
+) -> int:
+    """Load ``files`` into ``index`` of the cluster at ``cluster_dir``; returns the
+    number of documents loaded. ``mode="replace"`` drops the index's rows (and
+    mapping, unless ``mapping`` is given… it is replaced by ``mapping``) first."""
+    paths = [files] if isinstance(files, str | Path) else list(files)
+    mapping_json = _load_json_arg(mapping, "mappings")
+    keep = _object_valued_paths(cluster_dir, index, mapping_json, mode)
+    total = 0
+    for i, path in enumerate(paths):
+        table = read_file(path, keep)
+        total += load_table(
+            cluster_dir,
+            index,
+            table,
+            mapping=mapping_json,
+            settings=settings,
+            mode=mode if i == 0 else "append",
+        )
+    if not paths:
+        total = load_table(cluster_dir, index, SourceTable(pl.DataFrame()), mapping_json, settings, mode)
+    return total
+
+
+def _load_json_arg(value: Mapping[str, Any] | str | Path | None, wrapper: str) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    data = json.loads(Path(value).read_text(encoding="utf-8")) if isinstance(value, str | Path) else dict(value)
+    if wrapper in data and isinstance(data[wrapper], dict) and len(data) == 1:
+        data = data[wrapper]
+    return data
+
+
+def _object_valued_paths(
+    cluster_dir: str | Path, index: str, mapping: Mapping[str, Any] | None, mode: Mode
+) -> set[str]:
+    specs = list(fields_of(mapping or {}))
+    if mode == "append":
+        existing = layout.read_json(Path(cluster_dir) / index / layout.MAPPING_FILE, {})
+        specs += fields_of(existing)
+    return {f.name for f in specs if f.type in OBJECT_VALUED_TYPES}
+
+
+def load_table(
+    cluster_dir: str | Path,
+    index: str,
+    table: SourceTable,
+    mapping: Mapping[str, Any] | None = None,
+    settings: Mapping[str, Any] | str | Path | None = None,
+    mode: Mode = "append",
+) -> int:
+    """Load documents already read into ``index``; returns how many."""
+    validate_index_name(index)
+    cluster = Path(cluster_dir)
+    folder = cluster / index
+    _check_not_alias(cluster, index)
+    existing = layout.read_json(folder / layout.MAPPING_FILE) if mode == "append" else None
+    base = merge_mappings(existing or {"properties": {}}, mapping or {"properties": {}})
+    final = complete_mapping(base, table)
+    specs = [f for f in fields_of(final) if is_stored(f) and f.type != "alias"]
+    offset = _row_count(folder) if mode == "append" else 0
+    ids = _document_ids(table, index, offset)
+    columns: list[pl.Series] = [ids]
+    for spec in specs:
+        source = table.frame.get_column(spec.source) if spec.source in table.frame.columns else None
+        if source is not None:
+            columns.append(convert_field(source, spec, ids))
+    if table.height:
+        _write_rows(folder, pl.DataFrame(columns), mode)
+    elif mode == "replace":
+        for old in layout.data_files(folder):
+            old.unlink()
+    layout.write_json(folder / layout.MAPPING_FILE, final)
+    settings_json = _load_json_arg(settings, "settings")
+    if settings_json is not None:
+        layout.write_json(folder / layout.SETTINGS_FILE, settings_json)
+    elif mode == "replace":
+        (folder / layout.SETTINGS_FILE).unlink(missing_ok=True)
+    return table.height
+
+
+def _check_not_alias(cluster: Path, index: str) -> None:
+    aliases = layout.read_json(cluster / layout.ALIASES_FILE, {}) or {}
+    if index in aliases:
+        raise InvalidIndexNameError(index, "already exists as alias")
+
+
+def complete_mapping(mapping: Mapping[str, Any], table: SourceTable) -> dict[str, Any]:
+    """``mapping`` plus the table's columns it does not map, per its ``dynamic``."""
+    out = json.loads(json.dumps(mapping))
+    known = {f.name for f in fields_of(out)} | object_paths(out)
+    dynamic = dynamic_setting(out)
+    for column in table.frame.columns:
+        if column == layout.ID_COLUMN or column in known or _inside_known(column, known, out):
+            continue
+        if dynamic == "false":
+            continue
+        if dynamic == "strict":
+            raise StrictDynamicMappingError(
+                f"mapping set to strict, dynamic introduction of [{column}] within [_doc] is not allowed"
+            )
+        kind = table.header_types.get(column) or infer_type(
+            table.frame.get_column(column), table.json_kinds.get(column)
+        )
+        add_field(out, column, dynamic_string_mapping() if kind == "text" else {"type": kind})
+        known.add(column)
+    return out
+
+
+def _inside_known(column: str, known: set[str], mapping: Mapping[str, Any]) -> bool:
+    """True for a path inside an object-valued field (``location.lat``)."""
+    for f in fields_of(mapping):
+        if f.type in OBJECT_VALUED_TYPES and column.startswith(f.name + "."):
+            return True
+    return False
+
+
+def _document_ids(table: SourceTable, index: str, offset: int) -> pl.Series:
+    """``_id`` per document: given ones, else generated (stable for a given index,
+    row position and Polars version)."""
+    generated = (
+        pl.int_range(offset, offset + table.height, eager=True, dtype=pl.Int64)
+        .hash(seed=zlib.crc32(index.encode()))
+        .cast(pl.String)
+        .str.zfill(20)
+    )
+    if layout.ID_COLUMN in table.frame.columns:
+        given = as_lists(table.frame.get_column(layout.ID_COLUMN)).list.first().cast(pl.String)
+        generated = given.fill_null(generated)
+    return generated.rename(layout.ID_COLUMN)
+
+
+def _row_count(folder: Path) -> int:
+    return sum(pl.scan_parquet(p).select(pl.len()).collect().item() for p in layout.data_files(folder))
+
+
+# --- writing rows -----------------------------------------------------------------
+
+
+def _write_rows(folder: Path, new: pl.DataFrame, mode: Mode) -> None:
+    """Write ``new`` (``_id`` plus ``List`` columns) keeping one schema for all the
+    index's files: a column is a list exactly when some row has several values."""
+    old_files = layout.data_files(folder) if mode == "append" else []
+    if old_files:
+        old_schema = pl.read_parquet_schema(old_files[0])
+        part = _conform(new, old_schema)
+        if part is not None:
+            _write_parquet(part, layout.next_data_file(folder))
+            return
+        old = pl.concat(
+            [_as_list_columns(pl.read_parquet(p)) for p in old_files], how="diagonal_relaxed"
+        )
+        new = pl.concat([old, new], how="diagonal_relaxed")
+    target = folder / layout.DATA_FILE
+    _write_parquet(_collapse(new), target)
+    for stale in (old_files or layout.data_files(folder)):
+        if stale != target:
+            stale.unlink(missing_ok=True)
+
+
+def _conform(new: pl.DataFrame, schema: Mapping[str, pl.DataType]) -> pl.DataFrame | None:
+    """``new`` in ``schema``'s shape, or None when it does not fit (a new column, a
+    multi-value where the index stores single values, another value type)."""
+    exprs: list[pl.Expr] = []
+    for name in new.columns:
+        if name not in schema:
+            return None
+    for name, dtype in schema.items():
+        if name not in new.columns:
+            exprs.append(pl.lit(None, dtype=dtype).alias(name))
+            continue
+        column = new.get_column(name)
+        if name == layout.ID_COLUMN:
+            exprs.append(pl.col(name))
+        elif isinstance(dtype, pl.List):
+            if column.dtype != dtype:
+                return None
+            exprs.append(pl.col(name))
+        else:
+            if column.dtype != pl.List(dtype) or (column.list.len().max() or 0) > 1:
+                return None
+            exprs.append(pl.col(name).list.first())
+    return new.select(exprs)
+
+
+def _as_list_columns(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
+        as_lists(frame.get_column(c))
+        for c, t in frame.schema.items()
+        if c != layout.ID_COLUMN and not isinstance(t, pl.List)
+    )
+
+
+def _collapse(frame: pl.DataFrame) -> pl.DataFrame:
+    """Single-valued columns stored as plain values."""
+    singles = [
+        c
+        for c, t in frame.schema.items()
+        if isinstance(t, pl.List) and (frame.get_column(c).list.len().max() or 0) <= 1
+    ]
+    return frame.with_columns(pl.col(c).list.first() for c in singles)
+
+
+def _write_parquet(frame: pl.DataFrame, path: Path) -> None:
+    tmp = layout.temp_path(path.parent, ".parquet")
+    try:
+        frame.write_parquet(tmp, compression="zstd", statistics=True)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+# --- aliases and policies ------------------------------------------------------------
+
+
+def write_policy(cluster_dir: str | Path, name: str, policy_json: Mapping[str, Any] | str | Path) -> None:
+    """Store an enrich policy in Elasticsearch's ``PUT _enrich/policy`` body form."""
+    _validate_policy_name(name)
+    body = _load_json_arg(policy_json, "policy") if not isinstance(policy_json, Mapping) else dict(policy_json)
+    assert body is not None
+    kinds = [k for k in ("match", "range", "geo_match") if k in body]
+    if len(kinds) != 1:
+        raise IllegalArgumentError(
+            f"policy [{name}] must have exactly one of [match, range, geo_match], found {sorted(body)}"
+        )
+    config = body[kinds[0]]
+    for key in ("indices", "match_field", "enrich_fields"):
+        if key not in config:
+            raise IllegalArgumentError(f"[{key}] is required in enrich policy [{name}]")
+    layout.write_json(Path(cluster_dir) / layout.ENRICH_DIR / f"{name}.json", body)
+
+
+def _validate_policy_name(name: str) -> None:
+    try:
+        validate_index_name(name)
+    except InvalidIndexNameError as e:
+        reason = e.reason.split("], ", 1)[1]
+        raise IllegalArgumentError(f"Invalid policy name [{name}], {reason}") from None
+
+
+def write_aliases(cluster_dir: str | Path, aliases: Mapping[str, str | Sequence[str]]) -> None:
+    """Add (or repoint) aliases: alias → index or indices."""
+    cluster = Path(cluster_dir)
+    current: dict[str, list[str]] = layout.read_json(cluster / layout.ALIASES_FILE, {}) or {}
+    for alias, target in aliases.items():
+        validate_index_name(alias)
+        if (cluster / alias / layout.MAPPING_FILE).exists():
+            raise IllegalArgumentError(
+                f"Invalid alias name [{alias}], an index or data stream exists with the same name as the alias"
+            )
+        current[alias] = [target] if isinstance(target, str) else list(target)
+    layout.write_json(cluster / layout.ALIASES_FILE, current)

@@ -1,0 +1,180 @@
+"""STATS: aggregates over groups.
+
+Runs in three steps, so that every expression is evaluated (and can fail, with
+warnings) where Elasticsearch evaluates it:
+
+1. *pre*: grouping keys, aggregate arguments and ``WHERE`` filters become columns;
+2. *aggregate*: the rows are grouped (a multi-valued key puts its row in the group
+   of each of its values; null is a group of its own) and each aggregate call's
+   implementation builds its Polars aggregation over those columns;
+3. *post*: expressions over aggregates (``STATS x = AVG(a) + 1``) are evaluated on
+   the aggregated rows.
+
+COUNT(*) is built here (the row count, or the count of rows passing the filter).
+STATS without BY gives exactly one row, even over no rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+import polars as pl
+
+from esqlsh.analysis.types import DataType
+from esqlsh.engine.compiled import Col, EvalContext
+from esqlsh.engine.expressions import ExprCompiler, function_def, is_aggregate, is_multi, literal
+from esqlsh.engine.failures import SiteColumn, site_columns
+from esqlsh.engine.runtime import Run, conform_dtypes
+from esqlsh.plan.logical import Aggregate, FnCall, Lit, Ref, TExpr
+
+
+@dataclass
+class AggCall:
+    """One aggregate call found in the STATS expressions."""
+
+    out: str
+    call: FnCall
+    args: list[TExpr | str]  # a constant parameter, or the pre column holding it
+    mask: str | None
+
+
+@dataclass
+class Decomposed:
+    pre: list[tuple[str, TExpr]] = field(default_factory=list)
+    calls: list[AggCall] = field(default_factory=list)
+    post: list[tuple[str, TExpr]] = field(default_factory=list)
+
+
+def _is_parameter(call: FnCall, index: int) -> bool:
+    """Whether argument ``index`` is a constant parameter (a percentile, a
+    precision) rather than the values aggregated."""
+    fn = function_def(call.name)
+    if fn is None or not fn.params:
+        return index > 0 and isinstance(call.args[index], Lit)
+    param = fn.params[min(index, len(fn.params) - 1)]
+    return param.constant
+
+
+class _Splitter:
+    def __init__(self, run: Run, out: Decomposed):
+        self.run = run
+        self.out = out
+
+    def split(self, expr: TExpr, mask: str | None) -> TExpr:
+        """``expr`` with its aggregate calls replaced by references to their
+        results; their arguments are added to the pre step."""
+        if not isinstance(expr, FnCall):
+            return expr
+        if is_aggregate(expr):
+            return self._aggregate(expr, mask)
+        args = tuple(self.split(a, mask) for a in expr.args)
+        return replace(expr, args=args)
+
+    def _aggregate(self, call: FnCall, mask: str | None) -> Ref:
+        args: list[TExpr | str] = []
+        for i, arg in enumerate(call.args):
+            if _is_parameter(call, i):
+                args.append(arg)
+            else:
+                name = self.run.temp("arg")
+                self.out.pre.append((name, arg))
+                args.append(name)
+        out = self.run.temp("agg")
+        self.out.calls.append(AggCall(out, call, args, mask))
+        return Ref(out, call.type, call.source)
+
+
+def decompose(node: Aggregate, run: Run) -> tuple[Decomposed, list[tuple[str, str]]]:
+    """The three steps of ``node``, and (output name, pre column) per grouping."""
+    parts = Decomposed()
+    groups: list[tuple[str, str]] = []
+    for name, expr in node.groups:
+        tmp = run.temp("group")
+        parts.pre.append((tmp, expr))
+        groups.append((name, tmp))
+    splitter = _Splitter(run, parts)
+    for spec in node.aggs:
+        mask = None
+        if spec.filter is not None:
+            mask = run.temp("where")
+            parts.pre.append((mask, spec.filter))
+        parts.post.append((spec.name, splitter.split(spec.call, mask)))
+    return parts, groups
+
+
+def _mask_expr(mask: str, schema: pl.Schema) -> pl.Expr:
+    expr = pl.col(mask)
+    if is_multi(schema[mask]):
+        expr = pl.when(expr.list.len() == 1).then(expr.list.first())
+    return expr.fill_null(False)
+
+
+def _arg_col(arg: TExpr | str, t: DataType, mask: str | None, schema: pl.Schema) -> Col:
+    if not isinstance(arg, str):
+        assert isinstance(arg, Lit), "aggregate parameters must be constants"
+        return literal(arg.value, arg.type)
+    expr = pl.col(arg)
+    if mask is not None:
+        expr = expr.filter(_mask_expr(mask, schema))
+    return Col(expr, t, multi=is_multi(schema[arg]))
+
+
+def _count_star(mask: str | None, schema: pl.Schema) -> pl.Expr:
+    if mask is None:
+        return pl.len().cast(pl.Int64)
+    return _mask_expr(mask, schema).sum().cast(pl.Int64)
+
+
+def _agg_exprs(
+    calls: list[AggCall], schema: pl.Schema, run: Run
+) -> tuple[list[pl.Expr], list[SiteColumn]]:
+    exprs: list[pl.Expr] = []
+    ctx = EvalContext(now_millis=run.now_millis)
+    compiler = ExprCompiler(schema, ctx)
+    for agg in calls:
+        call = agg.call
+        if call.star:
+            exprs.append(_count_star(agg.mask, schema).alias(agg.out))
+            continue
+        args = [
+            _arg_col(a, call.args[i].type, agg.mask, schema) for i, a in enumerate(agg.args)
+        ]
+        impl = compiler.impl(call.name)
+        ctx.source = call.source
+        exprs.append(impl(args, ctx).expr.alias(agg.out))
+    site_exprs, sites = site_columns(ctx.checks, run.temp("w"), aggregated=True)
+    return exprs + site_exprs, sites
+
+
+def _explode_groups(lf: pl.LazyFrame, group_cols: list[str]) -> pl.LazyFrame:
+    """A row with a multi-valued key counts once in the group of each value."""
+    schema = lf.collect_schema()
+    for name in group_cols:
+        if is_multi(schema[name]):
+            lf = lf.explode(name)
+    return lf
+
+
+def aggregate(node: Aggregate, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
+    parts, groups = decompose(node, run)
+    group_cols = [tmp for _, tmp in groups]
+    needed = run.needed
+    run.needed = set()
+    keep = [name for name, _ in parts.pre]
+    lf = run.with_fields(lf, parts.pre, keep=keep)
+    # drop, not select: with nothing kept the frame must still count its rows
+    lf = lf.drop([c for c in lf.collect_schema().names() if c not in keep])
+    lf = _explode_groups(lf, group_cols)
+    exprs, sites = _agg_exprs(parts.calls, lf.collect_schema(), run)
+    if group_cols:
+        lf = lf.group_by(group_cols, maintain_order=True).agg(exprs)
+    else:
+        lf = lf.select(exprs) if exprs else lf.select(pl.len().alias(run.temp("n")))
+    lf = conform_dtypes(lf, {a.out: a.call.type for a in parts.calls})
+    lf = run.materialize(lf, sites, keep=[a.out for a in parts.calls] + group_cols)
+    lf = lf.rename({tmp: name for name, tmp in groups})
+    run.needed = needed
+    group_names = [name for name, _ in groups]
+    lf = run.with_fields(lf, parts.post, keep=group_names)
+    outputs = [a.name for a in node.schema]
+    return lf.select(outputs)

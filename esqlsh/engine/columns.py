@@ -1,0 +1,109 @@
+"""Which columns each step of a plan must produce (backwards liveness).
+
+The executor reads only the columns a query needs from storage, prunes frames
+before materialising them, and skips EVAL fields nobody reads — as Elasticsearch's
+optimizer prunes unused columns and aliases (so their failures are not reported
+either).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from esqlsh.plan.logical import (
+    Aggregate,
+    DissectNode,
+    EnrichNode,
+    EvalNode,
+    Filter,
+    FnCall,
+    GrokNode,
+    LimitNode,
+    LookupJoinNode,
+    MvExpandNode,
+    OrderBy,
+    Plan,
+    PlanNode,
+    Project,
+    Ref,
+    RowSource,
+    TExpr,
+)
+
+
+def refs(expr: TExpr | None) -> set[str]:
+    """Names of the columns ``expr`` reads."""
+    if expr is None:
+        return set()
+    if isinstance(expr, Ref):
+        return {expr.name}
+    if isinstance(expr, FnCall):
+        out: set[str] = set()
+        for arg in expr.args:
+            out |= refs(arg)
+        return out
+    return set()
+
+
+def refs_all(exprs: Iterable[TExpr | None]) -> set[str]:
+    out: set[str] = set()
+    for e in exprs:
+        out |= refs(e)
+    return out
+
+
+def live_fields(
+    fields: tuple[tuple[str, TExpr], ...], needed: set[str]
+) -> tuple[list[tuple[str, TExpr]], set[str]]:
+    """The sequential fields (EVAL, ROW) whose values are read later, and the
+    columns needed before them."""
+    keep: list[tuple[str, TExpr]] = []
+    want = set(needed)
+    for name, expr in reversed(fields):
+        if name in want:
+            keep.append((name, expr))
+            want.discard(name)
+            want |= refs(expr)
+    keep.reverse()
+    return keep, want
+
+
+def needed_before(node: PlanNode, needed: set[str]) -> set[str]:
+    """Columns ``node``'s input must have for its output to have ``needed``."""
+    if isinstance(node, (EvalNode, RowSource)):
+        return live_fields(node.fields, needed)[1]
+    if isinstance(node, Filter):
+        return needed | refs(node.condition)
+    if isinstance(node, Aggregate):
+        exprs: list[TExpr | None] = [g for _, g in node.groups]
+        for spec in node.aggs:
+            exprs += [spec.call, spec.filter]
+        return refs_all(exprs)
+    if isinstance(node, Project):
+        return {src for out, src in node.columns if out in needed}
+    if isinstance(node, OrderBy):
+        return needed | refs_all(k.expr for k in node.keys)
+    if isinstance(node, DissectNode):
+        return (needed - set(node.keys)) | refs(node.operand)
+    if isinstance(node, GrokNode):
+        return (needed - {f.name for f in node.fields}) | refs(node.operand)
+    if isinstance(node, EnrichNode):
+        return (needed - {f[0] for f in node.fields}) | refs(node.match_field)
+    if isinstance(node, MvExpandNode):
+        return needed | {node.field}
+    if isinstance(node, LookupJoinNode):
+        return (needed - {f.name for f in node.fields}) | set(node.keys)
+    if isinstance(node, LimitNode):
+        return needed
+    return needed
+
+
+def needed_after(plan: Plan) -> list[set[str]]:
+    """For each node, the columns its output must provide."""
+    nodes = plan.nodes
+    out: list[set[str]] = [set() for _ in nodes]
+    needed = {a.name for a in plan.schema}
+    for i in range(len(nodes) - 1, -1, -1):
+        out[i] = needed
+        needed = needed_before(nodes[i], needed)
+    return out

@@ -1,0 +1,201 @@
+"""The embedded executor: runs a typed logical plan over a ``Storage`` on Polars.
+
+One translator per plan node type (``TRANSLATORS``), each taking the frame so far
+(a ``LazyFrame``) and returning the next. Expressions are compiled by
+``esqlsh.engine.expressions``; failures become Elasticsearch's warnings
+(``esqlsh.engine.failures``). Before running, LIMITs are pushed down as
+Elasticsearch's optimizer pushes them (``esqlsh.engine.optimize``) and every node
+learns which of its output columns later nodes read (``esqlsh.engine.columns``),
+so scans read only those and unread EVAL fields are skipped.
+
+The result frame holds the plan's columns in order, in their physical form.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+import polars as pl
+
+from esqlsh.analysis.types import DataType
+from esqlsh.clusters.base import Storage
+from esqlsh.engine.aggregate import aggregate
+from esqlsh.engine.columns import live_fields, needed_after
+from esqlsh.engine.compiled import Col
+from esqlsh.engine.expressions import is_multi, physical_of
+from esqlsh.engine.extract import dissect, grok
+from esqlsh.engine.failures import site_columns
+from esqlsh.engine.joins import enrich, lookup_join
+from esqlsh.engine.optimize import push_down_limits
+from esqlsh.engine.ordering import order_key
+from esqlsh.engine.result import Result
+from esqlsh.engine.runtime import Run
+from esqlsh.engine.sources import row_source, scan_relation, show_info
+from esqlsh.plan.logical import (
+    Aggregate,
+    DissectNode,
+    EnrichNode,
+    EvalNode,
+    Filter,
+    GrokNode,
+    LimitNode,
+    LookupJoinNode,
+    MvExpandNode,
+    OrderBy,
+    Plan,
+    PlanNode,
+    Project,
+    Relation,
+    RowSource,
+    SampleNode,
+    Schema,
+    ShowInfoSource,
+)
+
+Translator = Callable[[Any, pl.LazyFrame, Run], pl.LazyFrame]
+
+
+def _eval(node: EvalNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
+    fields, _ = live_fields(node.fields, run.needed)
+    return run.with_fields(lf, fields)
+
+
+def _truth(expr: pl.Expr, multi: bool) -> pl.Expr:
+    """A condition as a filter mask: null (and a multi-value) is false."""
+    if multi:
+        expr = pl.when(expr.list.len() == 1).then(expr.list.first())
+    return expr.fill_null(False)
+
+
+def _filter(node: Filter, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
+    ctx = run.context()
+    col = run.compile(lf, node.condition, ctx)
+    if not ctx.checks:
+        # stays lazy, so Polars can push the predicate into the scan
+        return lf.filter(_truth(col.expr, col.multi))
+    cond = run.temp("cond")
+    site_exprs, sites = site_columns(ctx.checks, run.temp("w"))
+    lf = lf.with_columns([*site_exprs, col.expr.alias(cond)])
+    lf = run.materialize(lf, sites, keep=[cond])
+    return lf.filter(_truth(pl.col(cond), col.multi)).drop(cond)
+
+
+def _project(node: Project, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
+    return lf.select(pl.col(src).alias(out) for out, src in node.columns if out in run.needed)
+
+
+def _order_by(node: OrderBy, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
+    keys = [(run.temp("sort"), k) for k in node.keys]
+    lf = run.with_fields(lf, [(name, k.expr) for name, k in keys])
+    schema = lf.collect_schema()
+    by = []
+    for name, key in keys:
+        col = _col_of(name, key.expr.type, schema)
+        by.append(order_key(col, key.ascending))
+    lf = lf.sort(
+        by,
+        descending=[not k.ascending for _, k in keys],
+        nulls_last=[not k.nulls_first for _, k in keys],
+        maintain_order=True,
+    )
+    return lf.drop([name for name, _ in keys])
+
+
+def _col_of(name: str, t: DataType, schema: pl.Schema) -> Col:
+    return Col(pl.col(name), t, multi=is_multi(schema[name]))
+
+
+def _limit(node: LimitNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
+    return lf.head(node.count)
+
+
+def _mv_expand(node: MvExpandNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
+    if is_multi(lf.collect_schema()[node.field]):
+        # explode keeps a null as one row with null, as MV_EXPAND does
+        lf = lf.explode(node.field)
+    return lf
+
+
+def _sample(node: SampleNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
+    # Bernoulli sampling, vectorised: a seeded hash of the row number as a uniform.
+    seed = time.time_ns() & 0xFFFFFFFF
+    uniform = pl.int_range(pl.len(), dtype=pl.UInt64).hash(seed) / float(2**64)
+    return lf.filter(uniform < node.probability)
+
+
+def _source_only(fn: Callable[[Any, Run], pl.LazyFrame]) -> Translator:
+    return lambda node, lf, run: fn(node, run)
+
+
+TRANSLATORS: dict[type, Translator] = {
+    Relation: _source_only(scan_relation),
+    RowSource: _source_only(row_source),
+    ShowInfoSource: _source_only(show_info),
+    EvalNode: _eval,
+    Filter: _filter,
+    Aggregate: aggregate,
+    Project: _project,
+    OrderBy: _order_by,
+    LimitNode: _limit,
+    DissectNode: dissect,
+    GrokNode: grok,
+    EnrichNode: enrich,
+    MvExpandNode: _mv_expand,
+    LookupJoinNode: lookup_join,
+    SampleNode: _sample,
+}
+
+
+def _translate(node: PlanNode, lf: pl.LazyFrame | None, run: Run) -> pl.LazyFrame:
+    translator = TRANSLATORS.get(type(node))
+    if translator is None:
+        raise NotImplementedError(f"the embedded engine cannot run {type(node).__name__}")
+    return translator(node, lf, run)  # type: ignore[arg-type]
+
+
+def _demote_lists(frame: pl.DataFrame) -> pl.DataFrame:
+    """List columns whose rows all hold at most one value become plain columns
+    (Elasticsearch prints a one-value multi-value as a plain value anyway)."""
+    casts = []
+    for name, dtype in frame.schema.items():
+        if isinstance(dtype, pl.List) and frame.height > 0:
+            longest = frame.get_column(name).list.len().max()
+            if longest is None or longest <= 1:  # type: ignore[operator]
+                casts.append(pl.col(name).list.first())
+    return frame.with_columns(casts) if casts else frame
+
+
+def _final_frame(frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:
+    """The result columns in order, each in its type's physical form."""
+    exprs = []
+    for attr in schema:
+        base = physical_of(attr.type)
+        dtype = frame.schema[attr.name]
+        want = pl.List(base) if isinstance(dtype, pl.List) else base
+        col = pl.col(attr.name)
+        if attr.type in (DataType.UNSUPPORTED, DataType.NULL) and dtype != want:
+            col = pl.lit(None, dtype=want)
+        elif dtype != want:
+            col = col.cast(want, strict=False)
+        exprs.append(col.alias(attr.name))
+    return frame.select(exprs)
+
+
+def execute(plan: Plan, storage: Storage, *, now_millis: int | None = None) -> Result:
+    """Run ``plan`` over ``storage``. ``now_millis`` fixes NOW() (default: the
+    current time)."""
+    if now_millis is None:
+        now_millis = time.time_ns() // 1_000_000
+    run = Run(storage, now_millis)
+    run.log.extend(plan.warnings)
+    optimized = Plan(push_down_limits(plan.nodes), plan.warnings)
+    lf: pl.LazyFrame | None = None
+    for node, needed in zip(optimized.nodes, needed_after(optimized), strict=True):
+        run.needed = needed
+        lf = _translate(node, lf, run)
+    assert lf is not None
+    frame = lf.collect()
+    frame = _demote_lists(_final_frame(frame, plan.schema))
+    return Result(columns=plan.schema, frame=frame, warnings=list(run.log.items))

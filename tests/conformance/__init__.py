@@ -1,0 +1,1 @@
+"""Elasticsearch csv-spec conformance: reader, comparator, runner."""
