@@ -64,6 +64,16 @@ class Scope:
         )
 
 
+def merge_output(fields: Sequence[Attribute], child: Sequence[Attribute]) -> list[Attribute]:
+    """``NamedExpressions.mergeOutputAttributes``: the child's columns not redefined,
+    then the new ones, each name once at its last occurrence."""
+    names = [f.name for f in fields]
+    out = [a for a in child if a.name not in names]
+    last = {name: i for i, name in enumerate(names)}
+    out.extend(f for i, f in enumerate(fields) if last[f.name] == i)
+    return out
+
+
 # ------------------------------------------------------------- parameters
 
 
@@ -424,7 +434,9 @@ class ExpressionResolver:
             return None
         resolved = [i for i in items if i is not None]
         if operand.type in STRING_CASTABLE:
-            cast = [self._cast_string(i, operand.type) if _castable_string(i) else i for i in resolved]
+            cast = [
+                self._cast_string(i, operand.type) if _castable_string(i) else i for i in resolved
+            ]
             if any(i is None for i in cast):
                 return None
             resolved = [i for i in cast if i is not None]
@@ -451,7 +463,9 @@ class ExpressionResolver:
         target = CAST_NAMES.get(node.type_name.lower())
         if target is None:
             raise ParsingError(
-                node.source.line, node.source.column, f"Unsupported conversion to type [{node.type_name}]"
+                node.source.line,
+                node.source.column,
+                f"Unsupported conversion to type [{node.type_name}]",
             )
         return self.call(CONVERSION_FUNCTIONS[target], [operand], node.source, fallback=target)
 
@@ -531,7 +545,9 @@ class ExpressionResolver:
                     f"found value [{name_of(arg)}] type [{messages.type_name(arg.type)}]"
                 )
             if param.constant and not is_foldable(arg):
-                return f"{ordinal}argument of [{text}] must be a constant, received [{name_of(arg)}]"
+                return (
+                    f"{ordinal}argument of [{text}] must be a constant, received [{name_of(arg)}]"
+                )
         if fn.check is not None:
             return fn.check([a.type for a in args], [name_of(a) for a in args], text)
         return None

@@ -40,10 +40,7 @@ def ordinal_prefix(index: int | None) -> str:
 
 def english_ordinal(n: int) -> str:
     """``1st``, ``2nd``, ``3rd``, ``4th``, ``11th`` … as IN's messages number items."""
-    if 10 <= n % 100 <= 20:
-        suffix = "th"
-    else:
-        suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 
 
@@ -103,7 +100,9 @@ def unknown_column(name: str, candidates: Sequence[str]) -> str:
 def no_pattern_match(pattern: str, candidates: Sequence[str]) -> str:
     """``UnresolvedNamePattern.errorMessage`` (KEEP/DROP wildcards matching nothing)."""
     ordered = java_hash_set_order(candidates, len(candidates))
-    return f"No matches found for pattern [{pattern}]" + did_you_mean(find_similar(pattern, ordered))
+    return f"No matches found for pattern [{pattern}]" + did_you_mean(
+        find_similar(pattern, ordered)
+    )
 
 
 # ------------------------------------------------- java.util.HashSet iteration

@@ -33,7 +33,7 @@ import math
 import re
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 import polars as pl
 
@@ -71,6 +71,12 @@ class DocumentParsingError(EsqlError):
     status = 400
 
 
+def max_values(lists: pl.Series) -> int:
+    """The most values any document has in ``lists`` (0 when all are null)."""
+    longest = lists.list.len().max()
+    return int(longest) if isinstance(longest, int) else 0
+
+
 def is_raw(dtype: pl.DataType) -> bool:
     return dtype == pl.String() or dtype == RAW
 
@@ -91,17 +97,29 @@ def is_stored(spec: FieldSpec) -> bool:
 # --- the entry point ---------------------------------------------------------
 
 
-def convert_field(values: pl.Series, spec: FieldSpec, row_ids: pl.Series | None = None) -> pl.Series:
+def convert_field(
+    values: pl.Series, spec: FieldSpec, row_ids: pl.Series | None = None
+) -> pl.Series:
     """``values`` (raw or typed, one entry per document) as ``List(<physical>)``
     doc values of ``spec``. Raises ``DocumentParsingError`` for a value the field
     type rejects; ``row_ids`` names the documents in that message."""
     lists = as_lists(values)
-    if is_raw(lists.dtype):
-        converted = _convert_raw(lists, spec)
-    else:
-        converted = _convert_typed(lists, spec)
+    convert = _convert_raw if is_raw(lists.dtype) else _convert_typed
+    converted = convert(lists, spec)
     _check_failures(lists, converted, spec, row_ids)
+    converted = converted.cast(pl.List(physical_of(spec)))
+    converted = _ignore_above(converted, spec)
     return order_values(converted, spec).rename(spec.name)
+
+
+def _ignore_above(lists: pl.Series, spec: FieldSpec) -> pl.Series:
+    """Keyword values longer than ``ignore_above`` are not indexed: ES|QL, reading
+    doc values, does not see them."""
+    limit = spec.params.get("ignore_above")
+    if limit is None or spec.type not in ("keyword", "wildcard"):
+        return lists
+    kept = lists.list.eval(pl.element().filter(pl.element().str.len_chars() <= int(limit)))
+    return as_lists(kept)
 
 
 def as_lists(values: pl.Series) -> pl.Series:
@@ -110,7 +128,11 @@ def as_lists(values: pl.Series) -> pl.Series:
     if not isinstance(s.dtype, pl.List):
         s = pl.select(pl.when(s.is_null()).then(None).otherwise(pl.concat_list(s))).to_series()
     s = s.list.drop_nulls()
-    return pl.select(pl.when(s.list.len() == 0).then(None).otherwise(s)).to_series().rename(values.name)
+    return (
+        pl.select(pl.when(s.list.len() == 0).then(None).otherwise(s))
+        .to_series()
+        .rename(values.name)
+    )
 
 
 def _check_failures(
@@ -214,7 +236,7 @@ def parse_dates(e: pl.Expr, unit: str, fmt: object = None) -> pl.Expr:
     formats = str(fmt or "strict_date_optional_time||epoch_millis").split("||")
     epoch_unit = "s" if any(f.strip() == "epoch_second" for f in formats) else "ms"
     ticks = pl.coalesce(_iso_ticks(e, unit), _epoch_ticks(e, unit, epoch_unit))
-    return pl.from_epoch(ticks, time_unit=unit).dt.replace_time_zone("UTC")  # type: ignore[arg-type]
+    return ticks.cast(pl.Datetime(unit, "UTC"))  # type: ignore[arg-type]
 
 
 def _iso_ticks(e: pl.Expr, unit: str) -> pl.Expr:
@@ -241,7 +263,7 @@ def _iso_ticks(e: pl.Expr, unit: str) -> pl.Expr:
         zone,
     )
     # Microseconds cover any year for ``date``; ``date_nanos`` needs (and is limited to) ns.
-    parse_unit = "ns" if unit == "ns" else "us"
+    parse_unit: Literal["ns", "us"] = "ns" if unit == "ns" else "us"
     parsed = canonical.str.to_datetime(
         "%Y-%m-%dT%H:%M:%S%.f%:z", time_unit=parse_unit, time_zone="UTC", strict=False
     )
@@ -363,15 +385,23 @@ def _ranges(lists: pl.Series, spec: FieldSpec) -> pl.Series:
     bounds = [_range_bounds(v, spec.type) for v in distinct]
     lows = _typed_bounds([b[0] if b else None for b in bounds], bound_spec)
     highs = _typed_bounds([b[1] if b else None for b in bounds], bound_spec)
-    lows, highs = _inclusive(lows, highs, [b[2:] if b else (True, True) for b in bounds], bound_spec)
+    lows, highs = _inclusive(
+        lows, highs, [b[2:] if b else (True, True) for b in bounds], bound_spec
+    )
     dtype = physical_of(spec)
-    structs = pl.DataFrame({"gte": lows, "lte": highs}).select(
-        pl.when(pl.col("gte").is_not_null() | pl.col("lte").is_not_null())
-        .then(pl.struct("gte", "lte"))
-        .alias("r")
-    )["r"].cast(dtype)
+    structs = (
+        pl.DataFrame({"gte": lows, "lte": highs})
+        .select(
+            pl.when(pl.col("gte").is_not_null() | pl.col("lte").is_not_null())
+            .then(pl.struct("gte", "lte"))
+            .alias("r")
+        )["r"]
+        .cast(dtype)
+    )
     return lists.list.eval(
-        pl.element().replace_strict(pl.Series(distinct, dtype=pl.String()), structs, default=None, return_dtype=dtype)
+        pl.element().replace_strict(
+            pl.Series(distinct, dtype=pl.String()), structs, default=None, return_dtype=dtype
+        )
     )
 
 
@@ -445,7 +475,9 @@ def _convert_typed(lists: pl.Series, spec: FieldSpec) -> pl.Series:
     if t in _INT_BOUNDS and inner.is_float():
         return lists.list.eval(_coerced_int(pl.lit(None, pl.Int64), e.cast(pl.Float64), t))
     if t in _INT_BOUNDS and inner.is_integer():
-        return lists.list.eval(_coerced_int(e.cast(pl.Int64, strict=False), pl.lit(None, pl.Float64), t))
+        return lists.list.eval(
+            _coerced_int(e.cast(pl.Int64, strict=False), pl.lit(None, pl.Float64), t)
+        )
     if t == "unsigned_long" and inner.is_numeric():
         return lists.list.eval(pl.when(e >= 0).then(e.cast(pl.UInt64, strict=False)))
     if t in _FLOATS and (inner.is_numeric()):
@@ -459,7 +491,7 @@ def _convert_typed(lists: pl.Series, spec: FieldSpec) -> pl.Series:
         # Numbers are epoch millis, as for a JSON number.
         unit = "ns" if t == "date_nanos" else "ms"
         ticks = e.cast(pl.Int64) * (1_000_000 if unit == "ns" else 1)
-        return lists.list.eval(pl.from_epoch(ticks, time_unit=unit).dt.replace_time_zone("UTC"))
+        return lists.list.eval(ticks.cast(pl.Datetime(unit, "UTC")))  # type: ignore[arg-type]
     return _convert_raw(lists.list.eval(e.cast(pl.String)), spec)
 
 
@@ -511,13 +543,13 @@ def infer_type(values: pl.Series, kinds: frozenset[str] | None = None) -> str:
     if not is_raw(lists.dtype):
         return infer_type_of_dtype(lists.dtype.inner)  # type: ignore[attr-defined]
     if kinds:
-        if kinds == {"bool"}:
+        if kinds == frozenset({"bool"}):
             return "boolean"
-        if kinds == {"int"}:
+        if kinds == frozenset({"int"}):
             return "long"
-        if kinds <= {"int", "float"}:
+        if kinds <= frozenset({"int", "float"}):
             return "double"
-        if kinds != {"str"}:
+        if kinds != frozenset({"str"}):
             return "keyword"
     flat = lists.explode().drop_nulls()
     if flat.is_empty():
@@ -530,7 +562,7 @@ def infer_type(values: pl.Series, kinds: frozenset[str] | None = None) -> str:
     ]
     frame = flat.to_frame("v")
     for kind, check in checks:
-        if kinds == {"str"} and kind != "date":
+        if kinds == frozenset({"str"}) and kind != "date":
             continue
         if frame.select(check.fill_null(False).all()).item():
             if kind == "date":

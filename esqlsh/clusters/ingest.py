@@ -43,7 +43,14 @@ from typing import Any, Literal
 import polars as pl
 
 from esqlsh.clusters import layout
-from esqlsh.clusters.convert import RAW, as_lists, convert_field, infer_type, is_stored
+from esqlsh.clusters.convert import (
+    RAW,
+    as_lists,
+    convert_field,
+    infer_type,
+    is_stored,
+    max_values,
+)
 from esqlsh.clusters.mapping import (
     OBJECT_VALUED_TYPES,
     add_field,
@@ -114,7 +121,10 @@ def read_csv(path: str | Path) -> SourceTable:
         for column, entry in zip(cells, entries, strict=True):
             column.append(entry)
     frame = pl.DataFrame(
-        {name: split_cells(pl.Series(name, col, dtype=pl.String())) for name, col in zip(names, cells, strict=True)}
+        {
+            name: split_cells(pl.Series(name, col, dtype=pl.String()))
+            for name, col in zip(names, cells, strict=True)
+        }
     )
     return SourceTable(frame, types)
 
@@ -126,7 +136,9 @@ def _parse_header(entries: list[str]) -> tuple[list[str], dict[str, str]]:
         name, sep, kind = entry.partition(":")
         name = name.strip()
         if not name:
-            raise IllegalArgumentError(f"Invalid CSV header [{','.join(entries)}]: empty column name")
+            raise IllegalArgumentError(
+                f"Invalid CSV header [{','.join(entries)}]: empty column name"
+            )
         if name in names:
             raise IllegalArgumentError(f"Invalid CSV header: duplicate column [{name}]")
         names.append(name)
@@ -182,9 +194,11 @@ def split_cells(cells: pl.Series) -> pl.Series:
     )
     body = pl.col("c").str.slice(1, pl.col("c").str.len_chars() - 2)
     el = pl.element().str.strip_chars()
-    el = pl.when(el.str.starts_with('"') & el.str.ends_with('"') & (el.str.len_chars() >= 2)).then(
-        el.str.slice(1, el.str.len_chars() - 2)
-    ).otherwise(el)
+    el = (
+        pl.when(el.str.starts_with('"') & el.str.ends_with('"') & (el.str.len_chars() >= 2))
+        .then(el.str.slice(1, el.str.len_chars() - 2))
+        .otherwise(el)
+    )
     parts = (
         pl.when(pl.col("is_mv"))
         .then(body.str.split(","))
@@ -235,7 +249,11 @@ def read_ndjson(path: str | Path, keep_objects: Iterable[str] = ()) -> SourceTab
 
 
 def _flatten(
-    value: Any, path: str, out: dict[str, list[str]], kinds: dict[str, set[str]], keep: frozenset[str]
+    value: Any,
+    path: str,
+    out: dict[str, list[str]],
+    kinds: dict[str, set[str]],
+    keep: frozenset[str],
 ) -> None:
     if value is None:
         return
@@ -254,9 +272,20 @@ def _flatten(
     elif isinstance(value, str):
         text, kind = value, "str"
     else:
-        text, kind = json.dumps(value), "object"
+        text, kind = _json_text(value), "object"
     out.setdefault(path, []).append(text)
     kinds.setdefault(path, set()).add(kind)
+
+
+def _json_text(value: Any) -> str:
+    """JSON text of a parsed value, numbers as they were written."""
+    if isinstance(value, _JsonInt | _JsonFloat):
+        return str(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k)}: {_json_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_json_text(v) for v in value) + "]"
+    return json.dumps(value)
 
 
 # --- Parquet ---------------------------------------------------------------------
@@ -314,9 +343,14 @@ def load_index(
     settings: Mapping[str, Any] | str | Path | None = None,
     mode: Mode = "append",
 ) -> int:
-    """Load ``files`` into ``index`` of the cluster at ``cluster_dir``; returns the
-    number of documents loaded. ``mode="replace"`` drops the index's rows (and
-    mapping, unless ``mapping`` is given… it is replaced by ``mapping``) first."""
+    """Load ``files`` (CSV, NDJSON or Parquet, by extension) into ``index`` of the
+    cluster at ``cluster_dir``, creating either as needed; returns the number of
+    documents loaded.
+
+    ``mapping``/``settings``: a dict or a JSON file (``{"mappings": …}`` and
+    ``{"settings": …}`` wrappers accepted). ``mode="append"`` adds to the index,
+    merging ``mapping`` into its mapping; ``mode="replace"`` starts the index
+    afresh (its rows, mapping and settings are dropped first)."""
     paths = [files] if isinstance(files, str | Path) else list(files)
     mapping_json = _load_json_arg(mapping, "mappings")
     keep = _object_valued_paths(cluster_dir, index, mapping_json, mode)
@@ -332,14 +366,22 @@ def load_index(
             mode=mode if i == 0 else "append",
         )
     if not paths:
-        total = load_table(cluster_dir, index, SourceTable(pl.DataFrame()), mapping_json, settings, mode)
+        total = load_table(
+            cluster_dir, index, SourceTable(pl.DataFrame()), mapping_json, settings, mode
+        )
     return total
 
 
-def _load_json_arg(value: Mapping[str, Any] | str | Path | None, wrapper: str) -> dict[str, Any] | None:
+def _load_json_arg(
+    value: Mapping[str, Any] | str | Path | None, wrapper: str
+) -> dict[str, Any] | None:
     if value is None:
         return None
-    data = json.loads(Path(value).read_text(encoding="utf-8")) if isinstance(value, str | Path) else dict(value)
+    data = (
+        json.loads(Path(value).read_text(encoding="utf-8"))
+        if isinstance(value, str | Path)
+        else dict(value)
+    )
     if wrapper in data and isinstance(data[wrapper], dict) and len(data) == 1:
         data = data[wrapper]
     return data
@@ -401,7 +443,7 @@ def _check_not_alias(cluster: Path, index: str) -> None:
 
 def complete_mapping(mapping: Mapping[str, Any], table: SourceTable) -> dict[str, Any]:
     """``mapping`` plus the table's columns it does not map, per its ``dynamic``."""
-    out = json.loads(json.dumps(mapping))
+    out: dict[str, Any] = json.loads(json.dumps(mapping))
     known = {f.name for f in fields_of(out)} | object_paths(out)
     dynamic = dynamic_setting(out)
     for column in table.frame.columns:
@@ -445,7 +487,9 @@ def _document_ids(table: SourceTable, index: str, offset: int) -> pl.Series:
 
 
 def _row_count(folder: Path) -> int:
-    return sum(pl.scan_parquet(p).select(pl.len()).collect().item() for p in layout.data_files(folder))
+    return sum(
+        pl.scan_parquet(p).select(pl.len()).collect().item() for p in layout.data_files(folder)
+    )
 
 
 # --- writing rows -----------------------------------------------------------------
@@ -467,7 +511,7 @@ def _write_rows(folder: Path, new: pl.DataFrame, mode: Mode) -> None:
         new = pl.concat([old, new], how="diagonal_relaxed")
     target = folder / layout.DATA_FILE
     _write_parquet(_collapse(new), target)
-    for stale in (old_files or layout.data_files(folder)):
+    for stale in old_files or layout.data_files(folder):
         if stale != target:
             stale.unlink(missing_ok=True)
 
@@ -491,7 +535,7 @@ def _conform(new: pl.DataFrame, schema: Mapping[str, pl.DataType]) -> pl.DataFra
                 return None
             exprs.append(pl.col(name))
         else:
-            if column.dtype != pl.List(dtype) or (column.list.len().max() or 0) > 1:
+            if column.dtype != pl.List(dtype) or max_values(column) > 1:
                 return None
             exprs.append(pl.col(name).list.first())
     return new.select(exprs)
@@ -510,7 +554,7 @@ def _collapse(frame: pl.DataFrame) -> pl.DataFrame:
     singles = [
         c
         for c, t in frame.schema.items()
-        if isinstance(t, pl.List) and (frame.get_column(c).list.len().max() or 0) <= 1
+        if isinstance(t, pl.List) and max_values(frame.get_column(c)) <= 1
     ]
     return frame.with_columns(pl.col(c).list.first() for c in singles)
 
@@ -519,7 +563,7 @@ def _write_parquet(frame: pl.DataFrame, path: Path) -> None:
     tmp = layout.temp_path(path.parent, ".parquet")
     try:
         frame.write_parquet(tmp, compression="zstd", statistics=True)
-        tmp.replace(path)
+        layout.publish(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -527,10 +571,16 @@ def _write_parquet(frame: pl.DataFrame, path: Path) -> None:
 # --- aliases and policies ------------------------------------------------------------
 
 
-def write_policy(cluster_dir: str | Path, name: str, policy_json: Mapping[str, Any] | str | Path) -> None:
+def write_policy(
+    cluster_dir: str | Path, name: str, policy_json: Mapping[str, Any] | str | Path
+) -> None:
     """Store an enrich policy in Elasticsearch's ``PUT _enrich/policy`` body form."""
     _validate_policy_name(name)
-    body = _load_json_arg(policy_json, "policy") if not isinstance(policy_json, Mapping) else dict(policy_json)
+    body = (
+        _load_json_arg(policy_json, "policy")
+        if not isinstance(policy_json, Mapping)
+        else dict(policy_json)
+    )
     assert body is not None
     kinds = [k for k in ("match", "range", "geo_match") if k in body]
     if len(kinds) != 1:

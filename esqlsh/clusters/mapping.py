@@ -131,7 +131,9 @@ def dynamic_setting(mapping: Mapping[str, Any]) -> str:
     return str(value).lower()
 
 
-def _properties_at(mapping: dict[str, Any], segments: list[str], create: bool) -> dict[str, Any] | None:
+def _properties_at(
+    mapping: dict[str, Any], segments: list[str], create: bool
+) -> dict[str, Any] | None:
     """The ``properties`` object holding the last segment, walking (and, when
     ``create``, adding) objects along the way."""
     props = mapping.setdefault("properties", {}) if create else mapping.get("properties")
@@ -169,7 +171,9 @@ def find_field(mapping: Mapping[str, Any], path: str) -> dict[str, Any] | None:
     return None if props is None else props.get(segments[-1])
 
 
-def override_types(mapping: Mapping[str, Any], overrides: Mapping[str, str | None]) -> dict[str, Any]:
+def override_types(
+    mapping: Mapping[str, Any], overrides: Mapping[str, str | None]
+) -> dict[str, Any]:
     """A copy of ``mapping`` with field types replaced (``None`` removes the field),
     as the conformance loader's ``withTypeMapping`` does: dotted keys walk object
     properties; keys that name nothing are ignored."""

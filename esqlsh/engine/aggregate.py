@@ -136,9 +136,7 @@ def _agg_exprs(
         if call.star:
             exprs.append(_count_star(agg.mask, schema).alias(agg.out))
             continue
-        args = [
-            _arg_col(a, call.args[i].type, agg.mask, schema) for i, a in enumerate(agg.args)
-        ]
+        args = [_arg_col(a, call.args[i].type, agg.mask, schema) for i, a in enumerate(agg.args)]
         impl = compiler.impl(call.name)
         ctx.source = call.source
         exprs.append(impl(args, ctx).expr.alias(agg.out))

@@ -170,5 +170,7 @@ class ExprCompiler:
     def impl(self, name: str) -> Impl:
         impl = self.impls.get(name)
         if impl is None:
-            raise QueryExecutionError(f"function [{name}] is not implemented by the embedded engine")
+            raise QueryExecutionError(
+                f"function [{name}] is not implemented by the embedded engine"
+            )
         return impl

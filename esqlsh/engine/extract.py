@@ -90,7 +90,9 @@ def _append_order(pairs: list[tuple[DissectKey, str]]) -> dict[str, list[int]]:
             implicit += 1
         elif key.modifier == "/":
             ranked.setdefault(key.name, []).append((key.order, i))
-    return {name: [i for _, i in sorted(parts, key=lambda p: p[0])] for name, parts in ranked.items()}
+    return {
+        name: [i for _, i in sorted(parts, key=lambda p: p[0])] for name, parts in ranked.items()
+    }
 
 
 def dissect_exprs(
@@ -118,7 +120,9 @@ def dissect_exprs(
         if not key.skip and key.modifier == "" and key.name not in outputs:
             outputs[key.name] = part
     matched = ok.fill_null(False)
-    return matched, {k: pl.when(matched).then(outputs.get(k, pl.lit(None, pl.String))) for k in keys}
+    return matched, {
+        k: pl.when(matched).then(outputs.get(k, pl.lit(None, pl.String))) for k in keys
+    }
 
 
 def _extract(

@@ -97,13 +97,14 @@ def collect_warnings(frame: pl.DataFrame, sites: list[SiteColumn], log: WarningL
     """Add the warnings of the failed rows of ``frame`` to ``log``."""
     if not sites:
         return
-    def messages(site: SiteColumn) -> pl.Expr:
+
+    def first_failures(site: SiteColumn) -> pl.Expr:
         col = pl.col(site.name)
         if isinstance(frame.schema[site.name], pl.List):
             col = col.explode()
         return col.drop_nulls().head(MAX_ADDED_WARNINGS).implode()
 
-    firsts = frame.select(messages(s) for s in sites)
+    firsts = frame.select(first_failures(s) for s in sites)
     for site in sites:
         messages = firsts.get_column(site.name)[0]
         if messages is None or len(messages) == 0:
@@ -113,7 +114,9 @@ def collect_warnings(frame: pl.DataFrame, sites: list[SiteColumn], log: WarningL
             log.add(location(site.source) + message)
 
 
-def warn_all(source: Source, messages: list[str], log: WarningLog, treated_as: str = "null") -> None:
+def warn_all(
+    source: Source, messages: list[str], log: WarningLog, treated_as: str = "null"
+) -> None:
     """Warnings for failures found outside expressions (e.g. LOOKUP JOIN keys)."""
     if messages:
         log.add(header(source, treated_as))

@@ -13,10 +13,12 @@ and draws Elasticsearch's warning ``LOOKUP JOIN encountered multi-value``.
 
 from __future__ import annotations
 
+import contextlib
+
 import polars as pl
 
 from esqlsh.analysis.types import DataType
-from esqlsh.engine.expressions import is_multi, physical_of
+from esqlsh.engine.expressions import is_multi
 from esqlsh.engine.failures import warn_all
 from esqlsh.engine.ordering import ip_sort_key
 from esqlsh.engine.runtime import Run, conform_dtypes
@@ -48,7 +50,18 @@ def key_dtype(left: pl.DataType, right: pl.DataType) -> pl.DataType:
     return pl.String()
 
 
-def _scan_all(run: Run, indices: tuple[str, ...], columns: list[str]) -> pl.LazyFrame:
+def _scan(run: Run, index: str, columns: list[str], raw: bool) -> pl.LazyFrame:
+    """``raw``: range fields as stored (``Struct{gte, lte}``), which an embedded
+    cluster's ``scan(..., raw=True)`` gives; plain storages have no ranges."""
+    if raw:
+        with contextlib.suppress(TypeError):
+            return run.storage.scan(index, columns, raw=True)  # type: ignore[call-arg]
+    return run.storage.scan(index, columns)
+
+
+def _scan_all(
+    run: Run, indices: tuple[str, ...], columns: list[str], raw: bool = False
+) -> pl.LazyFrame:
     """The given columns of ``indices``, concatenated (missing ones null)."""
     frames = []
     for index in indices:
@@ -56,7 +69,7 @@ def _scan_all(run: Run, indices: tuple[str, ...], columns: list[str]) -> pl.Lazy
         if info is None:
             raise QueryExecutionError(f"index [{index}] not found")
         present = [c for c in columns if c in info.fields]
-        frames.append(run.storage.scan(index, present))
+        frames.append(_scan(run, index, present, raw))
     if not frames:
         raise QueryExecutionError("no indices to read")
     return pl.concat(frames, how="diagonal_relaxed")
@@ -71,9 +84,7 @@ def _typed_output(expr: pl.Expr, t: DataType) -> pl.Expr:
 # ------------------------------------------------------------------------ ENRICH
 
 
-def _match_pairs(
-    left: pl.LazyFrame, key: str, right: pl.LazyFrame, field: str
-) -> pl.LazyFrame:
+def _match_pairs(left: pl.LazyFrame, key: str, right: pl.LazyFrame, field: str) -> pl.LazyFrame:
     """(row, document) pairs whose values are equal."""
     rschema = right.collect_schema()
     if is_multi(rschema[field]):
@@ -113,17 +124,27 @@ def enrich(node: EnrichNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
     key, row = run.temp("key"), run.temp("row")
     lf = run.with_fields(lf, [(key, node.match_field)]).with_row_index(row)
     sources = list(dict.fromkeys(f for _, f, _ in node.fields))
-    right = _scan_all(run, policy.indices, [node.policy_match_field, *sources])
+    raw = node.policy_type == "range"
+    match = node.policy_match_field
+    right = _scan_all(run, policy.indices, list(dict.fromkeys([match, *sources])), raw)
     renamed = {f: run.temp("field") for f in sources}
-    right = right.rename(renamed)
+    match_tmp = run.temp("match")
+    present = set(right.collect_schema().names())
+
+    def column(name: str) -> pl.Expr:
+        return pl.col(name) if name in present else pl.lit(None)
+
+    right = right.select(
+        column(match).alias(match_tmp), *(column(f).alias(t) for f, t in renamed.items())
+    )
     left = lf.select(row, key)
     if is_multi(left.collect_schema()[key]):
         left = left.explode(key)
     left = left.filter(pl.col(key).is_not_null())
     if node.policy_type == "range":
-        pairs = _range_pairs(left, key, node.match_field.type, right, node.policy_match_field)
+        pairs = _range_pairs(left, key, node.match_field.type, right, match_tmp)
     else:
-        pairs = _match_pairs(left, key, right, node.policy_match_field)
+        pairs = _match_pairs(left, key, right, match_tmp)
     pschema = pairs.collect_schema()
 
     def gathered(tmp: str) -> pl.Expr:
@@ -167,12 +188,15 @@ def _matches_multi(left: pl.DataFrame, right: pl.DataFrame, key: str) -> bool:
     mine = left.get_column(key)
     if is_multi(mine.dtype):
         mine = mine.explode()
-    return bool(mine.cast(dtype, strict=False).is_in(values.cast(dtype, strict=False)).any())
+    refused = values.cast(dtype, strict=False).drop_nulls().unique().implode()
+    return bool(mine.cast(dtype, strict=False).is_in(refused).any())
 
 
 def lookup_join(node: LookupJoinNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
     fields = [f.name for f in node.fields if f.name not in node.keys]
-    right = run.collect(_scan_all(run, (node.index,), [*node.keys, *fields]), keep=[*node.keys, *fields])
+    right = run.collect(
+        _scan_all(run, (node.index,), [*node.keys, *fields]), keep=[*node.keys, *fields]
+    )
     needed = run.needed
     run.needed = needed | set(node.keys)
     left_keys = {k: run.temp("key") for k in node.keys}

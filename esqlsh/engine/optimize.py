@@ -28,6 +28,10 @@ _ROW_PRESERVING = (EvalNode, Project, DissectNode, GrokNode, EnrichNode)
 _ROW_ADDING = (MvExpandNode, LookupJoinNode)
 
 
+def _limited(node: PlanNode, count: int) -> bool:
+    return isinstance(node, LimitNode) and node.count <= count
+
+
 def push_down_limits(nodes: tuple[PlanNode, ...]) -> tuple[PlanNode, ...]:
     """``nodes`` with every LIMIT moved as early as it can go."""
     out = list(nodes)
@@ -43,9 +47,7 @@ def push_down_limits(nodes: tuple[PlanNode, ...]) -> tuple[PlanNode, ...]:
         elif isinstance(prev, _ROW_PRESERVING):
             out[i - 1 : i + 1] = [replace(node, schema=out[i - 2].schema), prev]
             i = max(i - 1, 1)
-        elif isinstance(prev, _ROW_ADDING) and not (
-            isinstance(out[i - 2], LimitNode) and out[i - 2].count <= node.count
-        ):
+        elif isinstance(prev, _ROW_ADDING) and not _limited(out[i - 2], node.count):
             out.insert(i - 1, replace(node, schema=out[i - 2].schema))
             i = max(i - 1, 1)
         else:

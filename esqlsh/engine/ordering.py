@@ -51,7 +51,9 @@ def _digit_groups(text: str) -> bytes:
         out += text[pos : match.start()].encode()
         digits = match.group()
         if len(digits) >= 128:
-            raise ValueError(f"Groups of digits cannot be longer than 127, but found: {len(digits)}")
+            raise ValueError(
+                f"Groups of digits cannot be longer than 127, but found: {len(digits)}"
+            )
         out += _NUMERIC_MARKER + bytes([len(digits) | 0x80]) + digits.encode()
         pos = match.end()
     out += text[pos:].encode()

@@ -115,10 +115,7 @@ def scan_relation(node: Relation, run: Run) -> pl.LazyFrame:
         return empty_frame(tuple(wanted))
     scans = [(index, *_scan_index(run, node, index, wanted)) for index in node.indices]
     as_list = {
-        a.name
-        for a in wanted
-        for _, _, dtypes in scans
-        if isinstance(dtypes.get(a.name), pl.List)
+        a.name for a in wanted for _, _, dtypes in scans if isinstance(dtypes.get(a.name), pl.List)
     }
     frames = [_index_frame(node, index, lf, dtypes, wanted, as_list) for index, lf, dtypes in scans]
     if len(frames) == 1:

@@ -37,6 +37,8 @@ def _number_param(
 
 
 def _sum_result(ts: Sequence[DataType]) -> DataType:
+    if ts[0] is NULL:
+        return NULL
     return T.DOUBLE if ts[0] is T.DOUBLE else T.LONG
 
 
@@ -144,6 +146,30 @@ declare(
     "Returns the value at which a certain percentage of observed values occur. For "
     "example, the 95th percentile is the value which is greater than 95% of the observed "
     "values and the 50th percentile is the `MEDIAN`.",
+    multivalue=True,
+)
+declare(
+    "sample",
+    "aggregate",
+    [
+        Param(
+            "field",
+            types(
+                T.BOOLEAN, DATE, T.DOUBLE, T.INTEGER, T.IP, STRINGS, T.LONG, T.VERSION, SPATIAL_T
+            ),
+            "any type except unsigned_long and counter types",
+            doc="The field to collect sample values for.",
+        ),
+        Param(
+            "limit",
+            types(T.INTEGER),
+            "integer",
+            constant=True,
+            doc="The maximum number of values to collect.",
+        ),
+    ],
+    same_type_no_text,
+    "Collects sample values for a field.",
     multivalue=True,
 )
 declare(

@@ -46,9 +46,7 @@ def out_of_range(value_text: pl.Expr, target: str) -> pl.Expr:
 
 def input_string_message(text: pl.Expr) -> pl.Expr:
     """``java.lang.NumberFormatException: For input string: "<text>"``."""
-    return pl.concat_str(
-        [pl.lit(f'{NUMBER_FORMAT}: For input string: "'), text, pl.lit('"')]
-    )
+    return pl.concat_str([pl.lit(f'{NUMBER_FORMAT}: For input string: "'), text, pl.lit('"')])
 
 
 # ------------------------------------------------------------------ ordering keys
@@ -123,7 +121,9 @@ def java_double_str(expr: pl.Expr) -> pl.Expr:
     int_part = mantissa.str.extract(r"^(\d*)", 1)
     frac_part = mantissa.str.extract(r"\.(\d*)$", 1).fill_null("")
     all_digits = pl.concat_str([int_part, frac_part])
-    leading_zeros = all_digits.str.len_chars() - all_digits.str.strip_chars_start("0").str.len_chars()
+    leading_zeros = (
+        all_digits.str.len_chars() - all_digits.str.strip_chars_start("0").str.len_chars()
+    )
     digits = all_digits.str.strip_chars_start("0").str.strip_chars_end("0")
     # decimal exponent of the first significant digit
     exponent = int_part.str.len_chars().cast(pl.Int64) - 1 - leading_zeros.cast(pl.Int64) + exp_part
@@ -187,8 +187,10 @@ def parse_java_double(text: pl.Expr) -> pl.Expr:
     text is not a number."""
     s = text.str.strip_chars()
     lowered = s.str.to_lowercase()
-    plain = s.str.strip_suffix("d").str.strip_suffix("D").str.strip_suffix("f").str.strip_suffix("F")
-    rejected = lowered.str.contains(r"inf|nan") & ~s.str.contains(r"^[+-]?(Infinity|NaN)$")
+    plain = (
+        s.str.strip_suffix("d").str.strip_suffix("D").str.strip_suffix("f").str.strip_suffix("F")
+    )
+    special_word = lowered.str.contains(r"inf|nan")
     looks_numeric = plain.str.contains(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
     special = (
         pl.when(s.str.contains(r"^[+]?Infinity$"))
@@ -199,7 +201,7 @@ def parse_java_double(text: pl.Expr) -> pl.Expr:
         .then(pl.lit(float("nan")))
     )
     return (
-        pl.when(rejected)
+        pl.when(special_word)
         .then(special)
         .when(looks_numeric)
         .then(plain.cast(pl.Float64, strict=False))
@@ -283,17 +285,13 @@ def parse_iso_datetime(text: pl.Expr, unit: str = "ms") -> tuple[pl.Expr, pl.Exp
         + zone_digits.str.slice(2, 2).cast(pl.Int64, strict=False).fill_null(0)
     )
     valid_fields = (
-        year.is_not_null()
-        & month.is_between(1, 12)
-        & (hour < 24)
-        & (minute < 60)
-        & (second < 60)
+        year.is_not_null() & month.is_between(1, 12) & (hour < 24) & (minute < 60) & (second < 60)
     )
     safe_month = pl.when(month.is_between(1, 12)).then(month).otherwise(1)
     first = pl.date(year.fill_null(1970), safe_month, 1)
     days_in_month = first.dt.month_end().dt.day()
     valid = valid_fields & day.is_between(1, 31) & (day <= days_in_month)
-    epoch_day = (first.cast(pl.Int64) + day.cast(pl.Int64) - 1)
+    epoch_day = first.cast(pl.Int64) + day.cast(pl.Int64) - 1
     seconds = epoch_day * 86400 + hour * 3600 + minute * 60 + second - zone_minutes * 60
     if unit == "ns":
         value = seconds * 1_000_000_000 + frac.fill_null(0)
@@ -330,8 +328,9 @@ def offset_date(expr: pl.Expr, amount: TemporalAmount, sign: int = 1) -> pl.Expr
 
 
 def add_amounts(a: TemporalAmount, b: TemporalAmount, sign: int = 1) -> TemporalAmount:
-    return TemporalAmount(a.months + sign * b.months, a.days + sign * b.days,
-                          a.millis + sign * b.millis)
+    return TemporalAmount(
+        a.months + sign * b.months, a.days + sign * b.days, a.millis + sign * b.millis
+    )
 
 
 # ------------------------------------------------------------------ date rounding
@@ -400,3 +399,23 @@ def rounding_of(amount: TemporalAmount) -> Rounding:
             return Rounding("quarter")
         return Rounding("month", amount.months)
     raise ValueError("Zero or negative time interval is not supported")
+
+
+# ------------------------------------------------------------ summing doubles
+
+
+def compensated_sum(vals: pl.Expr) -> pl.Expr:
+    """The sum of doubles, (nearly) correctly rounded as Elasticsearch's Kahan
+    summation gives it, where a plain Polars sum can be off in the last digit.
+
+    Each value is split at a power of two ``sigma`` >= n * max|x| into a high part
+    on a coarse grid, whose sum is exact, and a small remainder (Rump's error-free
+    extraction); the two sums are added at the end. Works in aggregations too."""
+    n = vals.len().cast(pl.Float64)
+    bound = vals.abs().max() * n
+    sigma = pl.lit(2.0).pow(bound.log(2).ceil() + 1)
+    high = (sigma + vals) - sigma
+    low = vals - high
+    exact = high.sum() + low.sum()
+    usable = sigma.is_finite() & (bound > 0)
+    return pl.when(usable).then(exact).otherwise(vals.sum())

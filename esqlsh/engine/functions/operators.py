@@ -194,7 +194,9 @@ def neg(args: list[Col], ctx: EvalContext) -> Col:
         return Col(null_of(T.NULL), T.NULL, value=None)
     if a.type in TEMPORAL_AMOUNT:
         v = a.value
-        value = TemporalAmount(-v.months, -v.days, -v.millis) if isinstance(v, TemporalAmount) else None
+        value = (
+            TemporalAmount(-v.months, -v.days, -v.millis) if isinstance(v, TemporalAmount) else None
+        )
         return Col(pl.lit(None), a.type, value=value)
     if a.type is T.DOUBLE:
         return Col(-a.expr, a.type)

@@ -1,0 +1,301 @@
+"""An embedded cluster: a directory of indices (``layout.py``) the engine reads in
+process. It implements ``Storage`` (``base.py``).
+
+Construction reads nothing. Metadata (the index list, each index's mapping,
+settings and stored schema, aliases, policies) is read on first use and cached
+on the object, keyed by the files' modification times, so a cluster object stays
+right while ``esqlsh load`` writes into its directory.
+
+Index visibility: an index whose settings say ``index.hidden: true``, or whose
+name starts with ``.`` (unless its settings say ``index.hidden: false``), is
+hidden: wildcards match it only when the pattern starts with ``.`` too.
+
+``scan`` returns the physical columns; besides the index's fields it serves the
+metadata fields ``_id`` (stored), ``_index`` and ``_version`` (always 1).
+Single-valued fields may come back as plain values or as lists, depending on the
+index (``multi_valued`` says which are lists); fields of unsupported types come
+back as nulls unless ``raw=True``, which returns range fields as their stored
+``Struct{gte, lte}`` (for ENRICH on range policies).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import polars as pl
+
+from esqlsh.analysis.types import DataType, from_mapping
+from esqlsh.clusters import layout
+from esqlsh.clusters.base import EnrichPolicy, IndexInfo
+from esqlsh.clusters.convert import physical_of
+from esqlsh.clusters.mapping import FieldSpec, fields_of
+from esqlsh.clusters.names import is_valid_index_name, resolve_expression
+from esqlsh.errors import EsqlError
+
+T = TypeVar("T")
+
+# The metadata fields ``scan`` serves besides the index's own fields.
+METADATA_FIELDS: dict[str, DataType] = {
+    "_id": DataType.KEYWORD,
+    "_index": DataType.KEYWORD,
+    "_version": DataType.LONG,
+}
+
+
+class UnknownFieldError(EsqlError):
+    """A scan asked for a column the index does not have (an engine bug, not a
+    user error: the analyzer resolves names first)."""
+
+    type = "illegal_state_exception"
+    status = 500
+
+
+@dataclass(frozen=True)
+class IndexMeta:
+    """Everything about one index but its rows."""
+
+    info: IndexInfo
+    specs: dict[str, FieldSpec]
+    files: tuple[Path, ...]
+    stored: dict[str, pl.DataType]  # the data files' schema
+    hidden: bool
+    settings: dict[str, Any]
+
+
+class EmbeddedCluster:
+    """A directory of indices as a ``Storage``."""
+
+    def __init__(self, path: str | os.PathLike[str], name: str | None = None):
+        self.path = Path(path)
+        self.name = name if name is not None else self.path.name
+        self._cache: dict[tuple[str, str], tuple[object, object]] = {}
+
+    def __repr__(self) -> str:
+        return f"EmbeddedCluster({str(self.path)!r}, name={self.name!r})"
+
+    # --- Catalog ---------------------------------------------------------------
+
+    def resolve(self, expression: str) -> list[str]:
+        hidden = {name: self._meta(name).hidden for name in self.indices()}
+        return resolve_expression(expression, hidden, self.aliases())
+
+    def index(self, name: str) -> IndexInfo | None:
+        if name not in self.indices():
+            return None
+        return self._meta(name).info
+
+    def policies(self) -> dict[str, EnrichPolicy]:
+        folder = self.path / layout.ENRICH_DIR
+        return self._cached("policies", "", _dir_stamp(folder), lambda: _read_policies(folder))
+
+    # --- Storage ---------------------------------------------------------------
+
+    def scan(
+        self, index: str, columns: list[str] | None = None, *, raw: bool = False
+    ) -> pl.LazyFrame:
+        meta = self._meta(index)
+        wanted = list(meta.info.fields) if columns is None else list(columns)
+        exprs = [self._column(meta, index, name, raw) for name in wanted]
+        if meta.files:
+            frame = pl.scan_parquet(list(meta.files))
+        else:
+            frame = pl.LazyFrame(schema={layout.ID_COLUMN: pl.String()})
+        # with_columns (not select): constants take the frame's height; projection
+        # pushdown then reads only the columns ``wanted`` needs.
+        return frame.with_columns(exprs).select(wanted)
+
+    def _column(self, meta: IndexMeta, index: str, name: str, raw: bool) -> pl.Expr:
+        if name == "_index":
+            return pl.lit(index, dtype=pl.String()).alias(name)
+        if name == "_version":
+            return pl.lit(1, dtype=pl.Int64()).alias(name)
+        if name == layout.ID_COLUMN:
+            return pl.col(name)
+        spec = meta.specs.get(name)
+        if spec is None:
+            raise UnknownFieldError(f"Unknown column [{name}] in index [{index}]")
+        if spec.type == "alias":
+            target = str(spec.params.get("path", ""))
+            if target in meta.stored:
+                return pl.col(target).alias(name)
+            target_spec = meta.specs.get(target)
+            dtype = physical_of(target_spec) if target_spec else pl.Null()
+            return pl.lit(None, dtype=dtype).alias(name)
+        if spec.es_type is DataType.UNSUPPORTED and not (raw and name in meta.stored):
+            return pl.lit(None, dtype=pl.Null()).alias(name)
+        if name in meta.stored:
+            return pl.col(name)
+        if spec.type == "constant_keyword" and "value" in spec.params:
+            # Every document has the mapping's value, indexed or not.
+            return pl.lit(str(spec.params["value"]), dtype=pl.String()).alias(name)
+        return pl.lit(None, dtype=physical_of(spec)).alias(name)
+
+    # --- extras ----------------------------------------------------------------
+
+    def indices(self) -> list[str]:
+        """Every index of the cluster, sorted."""
+        return self._cached("indices", "", _dir_stamp(self.path), self._list_indices)
+
+    def aliases(self) -> dict[str, tuple[str, ...]]:
+        """alias → the indices it points at."""
+        path = self.path / layout.ALIASES_FILE
+        return self._cached("aliases", "", _file_stamp(path), lambda: _read_aliases(path))
+
+    def multi_valued(self, index: str) -> frozenset[str]:
+        """The fields ``scan`` returns as lists."""
+        meta = self._meta(index)
+        return frozenset(n for n, t in meta.stored.items() if isinstance(t, pl.List))
+
+    def field_specs(self, index: str) -> dict[str, FieldSpec]:
+        """The mapping's view of each field (its mapping type, e.g. ``ip_range``)."""
+        return dict(self._meta(index).specs)
+
+    def mapping(self, index: str) -> dict[str, Any]:
+        return layout.read_json(self.path / index / layout.MAPPING_FILE, {}) or {}
+
+    def settings(self, index: str) -> dict[str, Any]:
+        return dict(self._meta(index).settings)
+
+    def row_count(self, index: str) -> int:
+        meta = self._meta(index)
+        if not meta.files:
+            return 0
+        return int(pl.scan_parquet(list(meta.files)).select(pl.len()).collect().item())
+
+    def refresh(self) -> None:
+        """Forget cached metadata."""
+        self._cache.clear()
+
+    # --- metadata ----------------------------------------------------------------
+
+    def _list_indices(self) -> list[str]:
+        if not self.path.is_dir():
+            return []
+        return sorted(
+            entry.name
+            for entry in os.scandir(self.path)
+            if entry.is_dir()
+            and is_valid_index_name(entry.name)
+            and os.path.exists(os.path.join(entry.path, layout.MAPPING_FILE))
+        )
+
+    def _meta(self, index: str) -> IndexMeta:
+        folder = self.path / index
+        stamp = (
+            _dir_stamp(folder),
+            _file_stamp(folder / layout.MAPPING_FILE),
+            _file_stamp(folder / layout.SETTINGS_FILE),
+            _file_stamp(self.path / layout.ALIASES_FILE),
+        )
+        return self._cached("meta", index, stamp, lambda: self._read_meta(index))
+
+    def _read_meta(self, index: str) -> IndexMeta:
+        folder = self.path / index
+        if index not in self.indices():
+            raise UnknownFieldError(f"no such index [{index}]")
+        mapping = layout.read_json(folder / layout.MAPPING_FILE, {}) or {}
+        settings = layout.read_json(folder / layout.SETTINGS_FILE, {}) or {}
+        specs = {f.name: f for f in fields_of(mapping)}
+        fields = {name: _es_type(spec, specs) for name, spec in specs.items()}
+        files = tuple(layout.data_files(folder))
+        stored = dict(pl.read_parquet_schema(files[0])) if files else {}
+        aliases = tuple(a for a, targets in self.aliases().items() if index in targets)
+        hidden_setting = _setting(settings, "hidden")
+        hidden = (
+            str(hidden_setting).lower() == "true"
+            if hidden_setting is not None
+            else index.startswith(".")
+        )
+        mode = str(_setting(settings, "mode") or "standard").lower()
+        info = IndexInfo(index, fields, mode, aliases)
+        return IndexMeta(info, specs, files, stored, hidden, settings)
+
+    def _cached(self, kind: str, key: str, stamp: object, load: Callable[[], T]) -> T:
+        hit = self._cache.get((kind, key))
+        if hit is not None and hit[0] == stamp:
+            return hit[1]  # type: ignore[return-value]
+        value = load()
+        self._cache[(kind, key)] = (stamp, value)
+        return value
+
+
+def _es_type(spec: FieldSpec, specs: dict[str, FieldSpec]) -> DataType:
+    if spec.type == "alias":
+        target = specs.get(str(spec.params.get("path", "")))
+        return target.es_type if target is not None else DataType.UNSUPPORTED
+    return from_mapping(spec.type)
+
+
+def _setting(settings: dict[str, Any], key: str) -> Any:
+    """``index.<key>`` from nested (``{"index": {"mode": …}}``) or flat settings."""
+    index = settings.get("index")
+    if isinstance(index, dict) and key in index:
+        return index[key]
+    if f"index.{key}" in settings:
+        return settings[f"index.{key}"]
+    return settings.get(key)
+
+
+def _dir_stamp(path: Path) -> int | None:
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+
+
+def _file_stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_mtime_ns, st.st_size)
+
+
+def _read_aliases(path: Path) -> dict[str, tuple[str, ...]]:
+    data = layout.read_json(path, {}) or {}
+    return {
+        alias: (targets,) if isinstance(targets, str) else tuple(targets)
+        for alias, targets in sorted(data.items())
+    }
+
+
+def _read_policies(folder: Path) -> dict[str, EnrichPolicy]:
+    out: dict[str, EnrichPolicy] = {}
+    if not folder.is_dir():
+        return out
+    for file in sorted(folder.glob("*.json")):
+        body = layout.read_json(file, {}) or {}
+        policy = policy_from_json(file.stem, body)
+        if policy is not None:
+            out[policy.name] = policy
+    return out
+
+
+def policy_from_json(name: str, body: dict[str, Any]) -> EnrichPolicy | None:
+    """An ``EnrichPolicy`` from Elasticsearch's policy JSON (``{"match": {…}}``)."""
+    for kind in ("match", "range", "geo_match"):
+        config = body.get(kind)
+        if isinstance(config, dict):
+            indices = config.get("indices", ())
+            return EnrichPolicy(
+                name=name,
+                type=kind,
+                indices=(indices,) if isinstance(indices, str) else tuple(indices),
+                match_field=str(config.get("match_field", "")),
+                enrich_fields=tuple(config.get("enrich_fields", ())),
+                query=config.get("query"),
+            )
+    return None
+
+
+__all__ = [
+    "METADATA_FIELDS",
+    "EmbeddedCluster",
+    "IndexMeta",
+    "UnknownFieldError",
+    "policy_from_json",
+]

@@ -1,0 +1,213 @@
+"""Aggregate functions on Polars.
+
+Each implementation returns a ``Col`` whose expression aggregates its argument:
+valid both inside ``LazyFrame.group_by(...).agg(...)`` (one value per group) and
+in ``select`` (one value for the whole frame). Every value of a multi-valued row
+counts (lists are exploded first); nulls never count. An aggregate over no values
+is null (``COUNT`` and ``COUNT_DISTINCT``: 0).
+
+Failure masks registered with ``ctx.fail_when`` (``SUM`` overflowing a long) are
+aggregate expressions too: evaluated in the same aggregation, one per group.
+
+Percentiles use linear interpolation between the closest ranks (index
+``q * (n - 1)``), which is what Elasticsearch's t-digest does while it still holds
+every value (its ``SortingDigest``), i.e. for the data sizes of the tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import polars as pl
+
+from esqlsh.analysis.functions._common import no_text
+from esqlsh.analysis.types import DataType
+from esqlsh.engine.compiled import Col, EvalContext, implements
+from esqlsh.engine.functions._common import (
+    LONG_MAX,
+    LONG_MIN,
+    compensated_sum,
+    in_range,
+    null_of,
+    order_expr,
+    overflow_message,
+)
+from esqlsh.errors import QueryExecutionError
+
+T = DataType
+Impl = Callable[[list[Col], EvalContext], Col]
+
+
+def values_of(col: Col) -> pl.Expr:
+    """The non-null values an aggregate sees (multi-values flattened)."""
+    expr = col.expr.explode() if col.multi else col.expr
+    return expr.drop_nulls()
+
+
+def _nonempty(vals: pl.Expr, result: pl.Expr) -> pl.Expr:
+    return pl.when(vals.len() > 0).then(result)
+
+
+def _const(col: Col, name: str) -> object:
+    if not col.is_const:
+        raise QueryExecutionError(f"[{name}] parameter must be a constant")
+    value = col.value
+    return value[0] if isinstance(value, list) and len(value) == 1 else value
+
+
+@implements("count")
+def count(args: list[Col], ctx: EvalContext) -> Col:
+    (a,) = args
+    if a.type is T.NULL:
+        return Col(pl.lit(0, dtype=pl.Int64), T.LONG)
+    return Col(values_of(a).len().cast(pl.Int64), T.LONG)
+
+
+@implements("count_distinct")
+def count_distinct(args: list[Col], ctx: EvalContext) -> Col:
+    a = args[0]
+    if a.type is T.NULL:
+        return Col(pl.lit(0, dtype=pl.Int64), T.LONG)
+    return Col(values_of(a).n_unique().cast(pl.Int64), T.LONG)
+
+
+def _long_sum(vals: pl.Expr, ctx: EvalContext) -> pl.Expr:
+    """The sum of integral values as a long; null (with ``long overflow``) when it
+    does not fit."""
+    wide = vals.cast(pl.Int128).sum()
+    fits = in_range(wide, LONG_MIN, LONG_MAX)
+    ctx.fail_when(~fits, overflow_message(T.LONG))
+    return pl.when(fits).then(wide).cast(pl.Int64, strict=False)
+
+
+@implements("sum")
+def sum_(args: list[Col], ctx: EvalContext) -> Col:
+    (a,) = args
+    if a.type is T.NULL:
+        return Col(null_of(T.NULL), T.NULL)
+    out = T.DOUBLE if a.type is T.DOUBLE else T.LONG
+    vals = values_of(a)
+    total = compensated_sum(vals) if out is T.DOUBLE else _long_sum(vals, ctx)
+    return Col(_nonempty(vals, total), out)
+
+
+@implements("avg")
+def avg(args: list[Col], ctx: EvalContext) -> Col:
+    (a,) = args
+    if a.type is T.NULL:
+        return Col(null_of(T.DOUBLE), T.DOUBLE)
+    vals = values_of(a)
+    total = compensated_sum(vals) if a.type is T.DOUBLE else _long_sum(vals, ctx).cast(pl.Float64)
+    return Col(_nonempty(vals, total / vals.len().cast(pl.Float64)), T.DOUBLE)
+
+
+def _extreme(pick_max: bool) -> Impl:
+    def impl(args: list[Col], ctx: EvalContext) -> Col:
+        (a,) = args
+        t = no_text(a.type)
+        if a.type is T.NULL:
+            return Col(null_of(T.NULL), T.NULL)
+        vals = values_of(a)
+        if a.type in (T.IP, T.VERSION):
+            key = order_expr(vals, a.type)
+            index = key.arg_max() if pick_max else key.arg_min()
+            return Col(_nonempty(vals, vals.get(index)), t)
+        return Col(vals.max() if pick_max else vals.min(), t)
+
+    return impl
+
+
+implements("max")(_extreme(True))
+implements("min")(_extreme(False))
+
+
+def _doubles(col: Col) -> pl.Expr:
+    return values_of(col).cast(pl.Float64)
+
+
+def _double_agg(fn: Callable[[pl.Expr], pl.Expr]) -> Impl:
+    def impl(args: list[Col], ctx: EvalContext) -> Col:
+        a = args[0]
+        if a.type is T.NULL:
+            return Col(null_of(T.DOUBLE), T.DOUBLE)
+        vals = _doubles(a)
+        return Col(_nonempty(vals, fn(vals)), T.DOUBLE)
+
+    return impl
+
+
+implements("median")(_double_agg(lambda v: v.quantile(0.5, "linear")))
+implements("median_absolute_deviation")(
+    _double_agg(lambda v: (v - v.quantile(0.5, "linear")).abs().quantile(0.5, "linear"))
+)
+implements("std_dev")(_double_agg(lambda v: v.std(ddof=0)))
+
+
+@implements("percentile")
+def percentile(args: list[Col], ctx: EvalContext) -> Col:
+    a, p = args
+    q = _const(p, "percentile")
+    if a.type is T.NULL or q is None:
+        return Col(null_of(T.DOUBLE), T.DOUBLE)
+    fraction = min(max(float(q), 0.0), 100.0) / 100.0  # type: ignore[arg-type]
+    vals = _doubles(a)
+    return Col(_nonempty(vals, vals.quantile(fraction, "linear")), T.DOUBLE)
+
+
+@implements("values")
+def values(args: list[Col], ctx: EvalContext) -> Col:
+    (a,) = args
+    t = no_text(a.type)
+    if a.type is T.NULL:
+        return Col(null_of(T.NULL), T.NULL)
+    vals = values_of(a)
+    return Col(_nonempty(vals, vals.unique(maintain_order=True).implode()), t, multi=True)
+
+
+@implements("top")
+def top(args: list[Col], ctx: EvalContext) -> Col:
+    a, limit_col, order_col = args
+    t = no_text(a.type)
+    limit = _const(limit_col, "limit")
+    order = _const(order_col, "order")
+    if a.type is T.NULL or limit is None or order is None:
+        return Col(null_of(t), t)
+    if str(order).lower() not in ("asc", "desc"):
+        raise QueryExecutionError(
+            f"Invalid order value in [{ctx.source.text if ctx.source else ''}], expected "
+            f"[ASC, DESC] but got [{order}]"
+        )
+    descending = str(order).lower() == "desc"
+    vals = values_of(a)
+    key = order_expr(vals, a.type)
+    picked = vals.sort_by(key, descending=descending).head(int(limit))  # type: ignore[call-overload]
+    return Col(_nonempty(vals, picked.implode()), t, multi=True)
+
+
+@implements("sample")
+def sample(args: list[Col], ctx: EvalContext) -> Col:
+    """Up to ``limit`` values picked at random."""
+    a, limit_col = args
+    t = no_text(a.type)
+    limit = _const(limit_col, "limit")
+    if a.type is T.NULL or limit is None:
+        return Col(null_of(t), t)
+    vals = values_of(a)
+    picked = vals.shuffle().head(int(limit))  # type: ignore[call-overload]
+    return Col(_nonempty(vals, picked.implode()), t, multi=True)
+
+
+@implements("weighted_avg")
+def weighted_avg(args: list[Col], ctx: EvalContext) -> Col:
+    """sum(value * weight) / sum(weight) over rows where both are present."""
+    number, weight = args
+    if T.NULL in (number.type, weight.type):
+        return Col(null_of(T.DOUBLE), T.DOUBLE)
+    x = number.expr.list.first() if number.multi else number.expr
+    w = weight.expr.list.first() if weight.multi else weight.expr
+    both = x.is_not_null() & w.is_not_null()
+    xs = x.cast(pl.Float64).filter(both)
+    ws = w.cast(pl.Float64).filter(both)
+    total_weight = ws.sum()
+    result = pl.when((ws.len() > 0) & (total_weight != 0)).then((xs * ws).sum() / total_weight)
+    return Col(result, T.DOUBLE)
