@@ -174,7 +174,7 @@ def ensure_cluster(rows: int, parquet: Path) -> Path:
         started = time.perf_counter()
         mapping = DATA / "events-mapping.json"
         mapping.write_text(json.dumps({"properties": {k: {"type": v} for k, v in MAPPING.items()}}))
-        load_index(cluster, INDEX, [parquet], mapping=mapping, replace=True)
+        load_index(cluster, INDEX, [parquet], mapping=mapping, mode="replace")
         done.write_text(parquet.name)
         print(f"loaded {cluster} in {time.perf_counter() - started:.1f}s", file=sys.stderr)
     return cluster
@@ -222,6 +222,7 @@ def time_it(fn: Callable[[], int], repeat: int) -> Timing:
 
 def run_benchmark(rows: int, repeat: int, only: list[str] | None) -> list[Row]:
     import duckdb
+
     from esqlsh.clusters.embedded import EmbeddedCluster
     from esqlsh.coordinator.session import run_query
 
@@ -234,9 +235,10 @@ def run_benchmark(rows: int, repeat: int, only: list[str] | None) -> list[Row]:
         return lambda: run_query(q.esql, storage).frame.height
 
     def duckdb_runner(q: Query) -> Callable[[], int]:
-        return lambda: con.execute(q.sql).fetch_arrow_table().num_rows
+        return lambda: len(con.execute(q.sql).fetchall())
 
     results = []
+    print(f"timing {len(QUERIES)} queries x {repeat}", file=sys.stderr)
     for q in QUERIES:
         if only and q.name not in only:
             continue
@@ -276,7 +278,13 @@ def markdown(results: list[Row], rows: int, repeat: int) -> str:
     ]
     for r in results:
         ratio = f"{r.ratio:.2f}x" if r.ratio is not None else "n/a"
-        lines.append(f"| {r.query} | {_fmt(r.esqlsh)} | {_fmt(r.duckdb)} | {ratio} |")
+        mismatch = (
+            r.esqlsh.rows is not None
+            and r.duckdb.rows is not None
+            and r.esqlsh.rows != r.duckdb.rows
+        )
+        note = f" (rows {r.esqlsh.rows} vs {r.duckdb.rows})" if mismatch else ""
+        lines.append(f"| {r.query} | {_fmt(r.esqlsh)} | {_fmt(r.duckdb)} | {ratio}{note} |")
     overall = median_ratio(results)
     lines += ["", f"Median ratio esqlsh/DuckDB: {overall:.2f}x" if overall else "Median ratio: n/a"]
     errors = [

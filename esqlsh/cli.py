@@ -348,15 +348,11 @@ def load(
     """Load Parquet, NDJSON or CSV FILES into an index of an embedded cluster."""
     from esqlsh.clusters.ingest import load_index
 
-    outcome = load_index(path, index, list(files), mapping=mapping, replace=replace)
-    write_note(invocation.env, _load_summary(index, path, outcome))
+    loaded = load_index(
+        path, index, list(files), mapping=mapping, mode="replace" if replace else "append"
+    )
+    write_note(invocation.env, f"Loaded {loaded} documents into [{index}] in {path}")
     return ExitStatus.OK
-
-
-def _load_summary(index: str, path: Path, outcome: object) -> str:
-    rows = getattr(outcome, "rows", outcome if isinstance(outcome, int) else None)
-    count = f"{rows} rows into " if isinstance(rows, int) else ""
-    return f"Loaded {count}[{index}] in {path}"
 
 
 if __name__ == "__main__":  # pragma: no cover

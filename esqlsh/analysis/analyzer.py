@@ -62,6 +62,7 @@ from esqlsh.plan.logical import (
     OrderBy,
     Plan,
     PlanNode,
+    Project,
     Relation,
     RowSource,
     SampleNode,
@@ -188,10 +189,15 @@ class _Analysis:
         return self.resolver.resolve(expr, scope if scope is not None else self.scope)
 
     def set_schema(
-        self, attrs: Sequence[Attribute], unusable: dict[str, str] | None = None
+        self,
+        attrs: Sequence[Attribute],
+        unusable: dict[str, str] | None = None,
+        redefined: Sequence[str] = (),
     ) -> None:
+        """The new input columns; ``unusable`` replaces what is known of them (a new
+        source), otherwise knowledge of the columns kept and not ``redefined`` stays."""
         if unusable is None:
-            self.scope = self.scope.with_attrs(attrs)
+            self.scope = self.scope.with_attrs(attrs, redefined)
         else:
             self.scope = Scope(list(attrs), dict(unusable))
 
@@ -262,10 +268,11 @@ class _Analysis:
                 )
             fields.append((_field_name(assignment), value))
         self.outside_stats([v for _, v in fields], late)
-        last = {name: i for i, (name, _) in enumerate(fields)}
-        kept = tuple(f for i, f in enumerate(fields) if last[f[0]] == i)
-        self.set_schema([Attribute(n, v.type) for n, v in kept], {})
-        self.emit(RowSource(kept, self.schema(), cmd.source))
+        # Elasticsearch keeps every ROW field, duplicate names included
+        # (row.csv-spec evalRowWithNull2 returns two ``null`` columns).
+        self.set_schema([Attribute(n, v.type) for n, v in fields], {})
+        self.scope.constants = {n: v for n, v in fields}
+        self.emit(RowSource(tuple(fields), self.schema(), cmd.source))
 
     def _showinfo(self, cmd: ast.ShowInfo, late: list[Problem]) -> None:
         self.set_schema([Attribute(n, T.KEYWORD) for n in ("version", "date", "hash")], {})
@@ -298,8 +305,7 @@ class _Analysis:
                     )
                 )
             fields.append((name, value))
-            scope.attrs = [a for a in scope.attrs if a.name != name] + [Attribute(name, value.type)]
-            scope.unusable.pop(name, None)
+            scope.define(name, value)
         self.outside_stats([v for _, v in fields], late)
         attrs = merge_output([Attribute(n, v.type) for n, v in fields], self.scope.attrs)
         self.scope = scope.with_attrs(attrs)
@@ -326,13 +332,14 @@ class _Analysis:
     def _project(self, node: PlanNode | None, cmd: ast.Command) -> None:
         if node is None:
             return
-        renamed = {out: src for out, src in getattr(node, "columns", ())}
-        unusable = {
-            out: self.scope.unusable[src].replace(f"[{src}]", f"[{out}]", 1)
-            for out, src in renamed.items()
-            if src in self.scope.unusable
-        }
-        self.set_schema(node.schema, unusable)
+        assert isinstance(node, Project)
+        before = self.scope
+        self.set_schema(node.schema, {})
+        for out, src in node.columns:
+            if src in before.unusable:
+                self.scope.unusable[out] = before.unusable[src]
+            if src in before.constants:
+                self.scope.constants[out] = before.constants[src]
         self.emit(node)
 
     def _sort(self, cmd: ast.Sort, late: list[Problem]) -> None:
@@ -385,7 +392,7 @@ class _Analysis:
         check_string_input("Dissect", cmd.operand, operand, late)
         self.outside_stats([operand], late)
         keys = [Attribute(k, T.KEYWORD) for k in spec.output_keys]
-        self.set_schema(merge_output(keys, self.scope.attrs))
+        self.set_schema(merge_output(keys, self.scope.attrs), redefined=spec.output_keys)
         self.emit(
             DissectNode(
                 operand,
@@ -409,7 +416,9 @@ class _Analysis:
             return
         check_string_input("Grok", cmd.operand, operand, late)
         self.outside_stats([operand], late)
-        self.set_schema(merge_output(spec.fields, self.scope.attrs))
+        self.set_schema(
+            merge_output(spec.fields, self.scope.attrs), redefined=[a.name for a in spec.fields]
+        )
         self.emit(
             GrokNode(operand, cmd.pattern, spec.regex, spec.fields, self.schema(), cmd.source)
         )
@@ -452,7 +461,7 @@ class _Analysis:
             return
         self._check_remote_enrich(cmd, mode, late)
         attrs = [Attribute(out, t) for out, _, t in fields]
-        self.set_schema(merge_output(attrs, self.scope.attrs))
+        self.set_schema(merge_output(attrs, self.scope.attrs), redefined=[a.name for a in attrs])
         self.emit(
             EnrichNode(
                 policy.name,
@@ -572,7 +581,7 @@ class _Analysis:
         if not ok:
             return
         added = tuple(a for a in right if a.name not in cmd.on)
-        self.set_schema(merge_output(added, self.scope.attrs))
+        self.set_schema(merge_output(added, self.scope.attrs), redefined=[a.name for a in added])
         self.emit(LookupJoinNode(info.name, tuple(cmd.on), added, self.schema(), cmd.source))
 
 

@@ -35,11 +35,14 @@ T = DataType
 
 @dataclass
 class Scope:
-    """The columns an expression may reference: the input schema in order, plus why
-    each unusable (``unsupported``) column cannot be used."""
+    """The columns an expression may reference: the input schema in order, why each
+    unusable (``unsupported``) column cannot be used, and the constant expressions
+    columns were set to by ROW or EVAL (a parameter that must be a constant accepts
+    such a column, as Elasticsearch folds it before checking)."""
 
     attrs: list[Attribute]
     unusable: dict[str, str] = field(default_factory=dict)
+    constants: dict[str, TExpr] = field(default_factory=dict)
 
     def get(self, name: str) -> Attribute | None:
         for attr in reversed(self.attrs):
@@ -51,12 +54,26 @@ class Scope:
         return [a.name for a in self.attrs]
 
     def copy(self) -> Scope:
-        return Scope(list(self.attrs), dict(self.unusable))
+        return Scope(list(self.attrs), dict(self.unusable), dict(self.constants))
 
-    def with_attrs(self, attrs: Sequence[Attribute]) -> Scope:
-        """A scope with ``attrs`` as columns, keeping the reasons of those still here."""
-        names = {a.name for a in attrs}
-        return Scope(list(attrs), {k: v for k, v in self.unusable.items() if k in names})
+    def with_attrs(self, attrs: Sequence[Attribute], redefined: Sequence[str] = ()) -> Scope:
+        """A scope with ``attrs`` as columns, keeping what is known of the columns still
+        here and not ``redefined``."""
+        names = {a.name for a in attrs} - set(redefined)
+        return Scope(
+            list(attrs),
+            {k: v for k, v in self.unusable.items() if k in names},
+            {k: v for k, v in self.constants.items() if k in names},
+        )
+
+    def define(self, name: str, value: TExpr) -> None:
+        """Column ``name`` is (re)defined as ``value`` (last in the schema)."""
+        self.attrs = [a for a in self.attrs if a.name != name] + [Attribute(name, value.type)]
+        self.unusable.pop(name, None)
+        if is_foldable(value):
+            self.constants[name] = value
+        else:
+            self.constants.pop(name, None)
 
     def unusable_message(self, name: str) -> str:
         return self.unusable.get(name) or (
@@ -156,6 +173,8 @@ CASTING_PRIORITY = (
     T.BOOLEAN,
     T.UNSIGNED_LONG,
 )
+
+TEMPORAL_CONVERSIONS = {"to_dateperiod": T.DATE_PERIOD, "to_timeduration": T.TIME_DURATION}
 
 # Functions whose mixed numeric arguments are cast to the first numeric type.
 MIXED_NUMERIC_FUNCTIONS = frozenset({"coalesce", "case", "greatest", "least"})
@@ -279,10 +298,16 @@ class ExpressionResolver:
     params: ParamValues
     problems: list[Problem]
     anonymous_params: list[int] = field(default_factory=lambda: [0])
+    # The constants of the scope being resolved against (see Scope.constants).
+    constants: dict[str, TExpr] = field(default_factory=dict)
 
     # ------------------------------------------------------------- entry
 
     def resolve(self, node: ast.Expr, scope: Scope) -> TExpr | None:
+        self.constants = scope.constants
+        return self._resolve(node, scope)
+
+    def _resolve(self, node: ast.Expr, scope: Scope) -> TExpr | None:
         method: Callable[[ast.Expr, Scope], TExpr | None] = getattr(
             self, "_" + type(node).__name__.lower()
         )
@@ -389,7 +414,7 @@ class ExpressionResolver:
             folded = self._negated_literal(node)
             if folded is not None:
                 return folded
-        operand = self.resolve(node.operand, scope)
+        operand = self._resolve(node.operand, scope)
         if operand is None:
             return None
         if node.op == "+":
@@ -410,8 +435,8 @@ class ExpressionResolver:
         return None
 
     def _binary(self, node: ast.Binary, scope: Scope) -> TExpr | None:
-        left = self.resolve(node.left, scope)
-        right = self.resolve(node.right, scope)
+        left = self._resolve(node.left, scope)
+        right = self._resolve(node.right, scope)
         if left is None or right is None:
             return None
         name = OPERATORS[node.op]
@@ -422,14 +447,14 @@ class ExpressionResolver:
         return self.call(name, [left, right], node.source)
 
     def _isnull(self, node: ast.IsNull, scope: Scope) -> TExpr | None:
-        operand = self.resolve(node.operand, scope)
+        operand = self._resolve(node.operand, scope)
         if operand is None:
             return None
         return self.call("is_not_null" if node.negated else "is_null", [operand], node.source)
 
     def _in(self, node: ast.In, scope: Scope) -> TExpr | None:
-        operand = self.resolve(node.operand, scope)
-        items = [self.resolve(i, scope) for i in node.items]
+        operand = self._resolve(node.operand, scope)
+        items = [self._resolve(i, scope) for i in node.items]
         if operand is None or any(i is None for i in items):
             return None
         resolved = [i for i in items if i is not None]
@@ -446,8 +471,8 @@ class ExpressionResolver:
         return FnCall("not", (call,), T.BOOLEAN, source=node.source)
 
     def _like(self, node: ast.Like, scope: Scope) -> TExpr | None:
-        operand = self.resolve(node.operand, scope)
-        patterns = [self.resolve(p, scope) for p in node.patterns]
+        operand = self._resolve(node.operand, scope)
+        patterns = [self._resolve(p, scope) for p in node.patterns]
         if operand is None or any(p is None for p in patterns):
             return None
         args = [operand, *(p for p in patterns if p is not None)]
@@ -457,7 +482,7 @@ class ExpressionResolver:
         return FnCall("not", (call,), T.BOOLEAN, source=node.source)
 
     def _cast(self, node: ast.Cast, scope: Scope) -> TExpr | None:
-        operand = self.resolve(node.operand, scope)
+        operand = self._resolve(node.operand, scope)
         if operand is None:
             return None
         target = CAST_NAMES.get(node.type_name.lower())
@@ -470,8 +495,8 @@ class ExpressionResolver:
         return self.call(CONVERSION_FUNCTIONS[target], [operand], node.source, fallback=target)
 
     def _match(self, node: ast.Match, scope: Scope) -> TExpr | None:
-        field_ = self.resolve(node.field, scope)
-        query = self.resolve(node.query, scope)
+        field_ = self._resolve(node.field, scope)
+        query = self._resolve(node.query, scope)
         if field_ is None or query is None:
             return None
         return self.call("match", [field_, query], node.source, fallback=T.BOOLEAN)
@@ -479,7 +504,7 @@ class ExpressionResolver:
     # ------------------------------------------------------------ functions
 
     def _call(self, node: ast.Call, scope: Scope) -> TExpr | None:
-        args = [self.resolve(a, scope) for a in node.args]
+        args = [self._resolve(a, scope) for a in node.args]
         if any(a is None for a in args):
             return None
         fn = lookup(node.name)
@@ -521,12 +546,48 @@ class ExpressionResolver:
             return FnCall(name, tuple(args), fallback, source=source)
         if fn.name in MIXED_NUMERIC_FUNCTIONS:
             args = self._cast_mixed_numerics(list(args))
+        args = self._inline_constants(fn, args)
         message = self._type_problem(fn, args, source.text)
         if message is not None:
             self.fail(source, message)
             return None
         types = [a.type for a in args]
+        if fn.name in TEMPORAL_CONVERSIONS and isinstance(args[0], Lit):
+            return self._fold_temporal(fn.name, args[0], source)  # type: ignore[return-value]
         return FnCall(fn.name, tuple(args), fn.return_type(types), source=source)
+
+    def _fold_temporal(self, name: str, arg: Lit, source: ast.Source) -> Lit | None:
+        """TO_DATEPERIOD / TO_TIMEDURATION only take constants (FoldablesConvertFunction):
+        fold them here, so the engine never sees a temporal amount to compute."""
+        target = TEMPORAL_CONVERSIONS[name]
+        if arg.type is target or arg.value is None:
+            return Lit(arg.value, target, source)
+        text = str(arg.value)
+        try:
+            parsed = literals.parse_temporal_string(text)
+        except literals.TemporalUnitError as e:
+            parsed, reason = None, str(e)
+        else:
+            reason = f"Unexpected temporal unit: '{text}'"
+        if parsed is None or parsed[1] is not target:
+            self.fail(
+                arg.source,
+                f"Cannot convert string [{text}] to [{messages.enum_name(target)}], error [{reason}]",
+            )
+            return None
+        return Lit(parsed[0], target, source)
+
+    def _inline_constants(self, fn: FunctionDef, args: Sequence[TExpr]) -> list[TExpr]:
+        """A column set to a constant stands for that constant where a parameter must
+        be one (``EVAL start = "2020-01-01" | STATS BY BUCKET(d, 5, start, end)``)."""
+        out = list(args)
+        for i, arg in enumerate(args):
+            param = param_for(fn, i)
+            if param is not None and param.constant and isinstance(arg, Ref):
+                constant = self.constants.get(arg.name)
+                if constant is not None:
+                    out[i] = constant
+        return out
 
     def _type_problem(self, fn: FunctionDef, args: Sequence[TExpr], text: str) -> str | None:
         """Elasticsearch's TypeResolutions wording for the first bad argument, then the

@@ -93,10 +93,7 @@ class _Column:
     out: str
     src: str
     type: DataType
-
-    @property
-    def aliased(self) -> bool:
-        return self.out != self.src
+    aliased: bool = False
 
 
 def _old_name_source(item: ast.RenameItem) -> ast.Source:
@@ -109,9 +106,10 @@ def _old_name_source(item: ast.RenameItem) -> ast.Source:
 
 
 def rename(cmd: ast.Rename, scope: Scope, problems: list[Problem]) -> Project | None:
+    """``Analyzer.projectionsForRename``, step by step."""
     columns = [_Column(a.name, a.name, a.type) for a in scope.attrs]
     available = {a.name for a in scope.attrs}  # input columns not renamed or shadowed
-    renamed_to: dict[str, str] = {}  # input column → its current alias
+    renamed_to: dict[str, str] = {}  # Elasticsearch's reverseAliasing: old name → new
     ok = True
     for item in cmd.items:
         old, new = item.old, item.new
@@ -127,14 +125,14 @@ def rename(cmd: ast.Rename, scope: Scope, problems: list[Problem]) -> Project | 
                 continue
             for c in columns:
                 if c.out == old and not c.aliased:
-                    c.out = new
+                    c.out, c.aliased = new, True
             available.discard(old)
             renamed_to[old] = new
             continue
         alias = next((c for c in columns if c.aliased and c.out == old), None)
         if alias is not None and old in renamed_to.values():
             alias.out = new
-            renamed_to[alias.src] = new
+            renamed_to[old] = new
             continue
         if old in renamed_to:
             message = (
@@ -142,7 +140,7 @@ def rename(cmd: ast.Rename, scope: Scope, problems: list[Problem]) -> Project | 
                 f"[{item.source.text}]"
             )
         else:
-            message = messages.unknown_column(old, sorted(available, key=scope.names().index))
+            message = messages.unknown_column(old, [n for n in scope.names() if n in available])
         problems.append(problem_at(source, message))
         ok = False
     if not ok:

@@ -54,4 +54,5 @@ def caret_excerpt(query_text: str, line: int, column: int, *, color: bool = Fals
 def render_internal_error(err: BaseException, *, color: bool = False) -> str:
     """A bug in esqlsh itself: one line, no traceback (``ESQLSH_DEBUG=1`` shows it)."""
     head = f"{_BOLD_RED}Error:{_RESET} " if color else "Error: "
-    return f"{head}internal error: {type(err).__name__}: {err}\n"
+    first_line = (str(err).strip().splitlines() or [""])[0]
+    return f"{head}internal error: {type(err).__name__}: {first_line}\n"

@@ -35,7 +35,7 @@ class Source:
 
 
 def _src() -> Source:
-    return field(default=Source.synthetic(), compare=False, repr=False)  # type: ignore[no-any-return]
+    return field(default=Source.synthetic(), compare=False, repr=False)
 
 
 # ---------------------------------------------------------------------- expressions
@@ -178,7 +178,7 @@ class Match:
     source: Source = _src()
 
 
-Expr = Union[
+Expr = Union[  # noqa: UP007
     Literal, ListLiteral, TimeSpan, Param, FieldRef, Call, Unary, Binary, IsNull, In, Like,
     Cast, Match,
 ]
@@ -364,7 +364,7 @@ class Sample:
     source: Source = _src()
 
 
-Command = Union[
+Command = Union[  # noqa: UP007
     From, Row, ShowInfo, Where, Eval, Stats, Keep, Drop, Rename, Sort, Limit, Dissect,
     Grok, Enrich, MvExpand, LookupJoin, Sample,
 ]

@@ -106,12 +106,17 @@ class _Lexer:
 
     def _emit(self, ttype: T, end: int) -> Token:
         start = self.pos
-        token = Token(ttype, self.text[start:end], self.line, start - self.line_start + 1, start, end)
+        token = Token(
+            ttype, self.text[start:end], self.line, start - self.line_start + 1, start, end
+        )
         self.tokens.append(token)
         self._advance(end)
         return token
 
     def _advance(self, end: int) -> None:
+        if end - self.pos == 1 and self.text[self.pos] != "\n":
+            self.pos = end
+            return
         newlines = self.text.count("\n", self.pos, end)
         if newlines:
             self.line += newlines
@@ -132,6 +137,9 @@ class _Lexer:
         """Skip whitespace or a comment at ``pos``; True when something was skipped."""
         text, pos = self.text, self.pos
         c = text[pos]
+        if c == " " and (pos + 1 >= self.n or text[pos + 1] not in " \r\n\t"):
+            self.pos = pos + 1  # the common single space: no newline to count
+            return True
         if c in " \r\n\t":
             m = _WS.match(text, pos)
             assert m is not None
@@ -151,10 +159,10 @@ class _Lexer:
             self._advance(end)
             return True
         if nxt == "*":
-            end = self._block_comment_end(pos)
-            if end is None:
+            comment_end = self._block_comment_end(pos)
+            if comment_end is None:
                 return False  # unterminated: the mode decides (SLASH or an error)
-            self._advance(end)
+            self._advance(comment_end)
             return True
         return False
 
@@ -343,7 +351,8 @@ class _Lexer:
 
     def _operator(self) -> None:
         text, pos = self.text, self.pos
-        ttype = OPERATORS.get(text[pos : pos + 2])
+        pair = text[pos : pos + 2]
+        ttype = OPERATORS.get(pair) if len(pair) == 2 else None
         end = pos + 2
         if ttype is None:
             ttype = OPERATORS.get(text[pos])

@@ -39,6 +39,12 @@ TYPE_ALIASES = {
     "v": "version",
     "ip": "ip",
     "txt": "text",
+    # CsvAssert compares the widened types
+    "short": "integer",
+    "byte": "integer",
+    "float": "double",
+    "half_float": "double",
+    "scaled_float": "double",
 }
 
 

@@ -120,7 +120,7 @@ def test_rename_of_a_renamed_column() -> None:
     )
     assert (
         error_of(query)
-        == "1:44: Column [emp_no] renamed to [r2] and is no longer available [emp_no as r3]"
+        == "1:44: Column [emp_no] renamed to [r1] and is no longer available [emp_no as r3]"
     )
 
 

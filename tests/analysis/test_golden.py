@@ -32,7 +32,7 @@ def test_golden_plan(path: Path) -> None:
 
 def _invalid_cases() -> list[tuple[str, str, object, str]]:
     cases = []
-    blocks = (HERE / "invalid.txt").read_text().split("### ")[1:]
+    blocks = (HERE / "invalid.txt").read_text().split("\n### ")[1:]
     for block in blocks:
         name, rest = block.split("\n", 1)
         head, expected = rest.split("\n---\n", 1)

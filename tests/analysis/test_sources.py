@@ -78,7 +78,7 @@ def test_unknown_metadata_field_is_a_parsing_error() -> None:
         plan_of(q.query(q.from_(q.text, "languages", metadata=("_nope",))))
 
 
-def test_row_types_and_duplicate_names_keep_the_last() -> None:
+def test_row_types_and_duplicate_names_are_all_kept() -> None:
     q = Q('ROW a = 1, b = 3000000000, c = 18446744073709551615, d = 1.5, a = "x", -2147483648')
     query = q.query(
         q.row(
@@ -93,6 +93,7 @@ def test_row_types_and_duplicate_names_keep_the_last() -> None:
     )
     plan = plan_of(query)
     assert schema_of(plan) == [
+        "a:integer",
         "b:long",
         "c:unsigned_long",
         "d:double",
@@ -101,7 +102,7 @@ def test_row_types_and_duplicate_names_keep_the_last() -> None:
     ]
     row = plan.nodes[0]
     assert isinstance(row, RowSource)
-    assert [name for name, _ in row.fields] == ["b", "c", "d", "a", "-2147483648"]
+    assert [name for name, _ in row.fields] == ["a", "b", "c", "d", "a", "-2147483648"]
 
 
 def test_row_list_literal_takes_the_widest_numeric_type() -> None:

@@ -167,7 +167,7 @@ def test_load_command(engine: FakeEngine, tmp_path: Path) -> None:
     out = invoke(["load", "--path", str(tmp_path / "c"), "--index", "t", "--replace", str(data)])
     assert out.status is ExitStatus.OK, out.stderr
     assert engine.loads == [
-        {"path": tmp_path / "c", "index": "t", "files": [data], "mapping": None, "replace": True}
+        {"path": tmp_path / "c", "index": "t", "files": [data], "mapping": None, "mode": "replace"}
     ]
-    assert out.stderr == f"Loaded 7 rows into [t] in {tmp_path / 'c'}\n"
+    assert out.stderr == f"Loaded 7 documents into [t] in {tmp_path / 'c'}\n"
     assert invoke(["load", "--index", "t", str(data)]).status is ExitStatus.USAGE

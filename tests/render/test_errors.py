@@ -50,3 +50,5 @@ def test_colour_marks_caret() -> None:
 
 def test_internal_error_is_one_line() -> None:
     assert render_internal_error(KeyError("k")) == "Error: internal error: KeyError: 'k'\n"
+    multi = ValueError("first\n\ncontext the user cannot act on")
+    assert render_internal_error(multi) == "Error: internal error: ValueError: first\n"

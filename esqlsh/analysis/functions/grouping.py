@@ -21,7 +21,7 @@ from esqlsh.analysis.functions._common import (
 from esqlsh.analysis.registry import Param, declare
 from esqlsh.analysis.types import DATE, INTEGRAL, NUMERIC, TEMPORAL_AMOUNT, DataType
 
-_RANGE = types(T.INTEGER, T.LONG, T.DOUBLE, T.DATETIME, STRINGS)
+_RANGE = types(T.INTEGER, T.LONG, T.UNSIGNED_LONG, T.DOUBLE, T.DATETIME, T.DATE_NANOS, STRINGS)
 
 
 def _args_count(expected: int, ts: Sequence[DataType]) -> str | None:

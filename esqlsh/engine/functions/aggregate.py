@@ -57,6 +57,8 @@ def _const(col: Col, name: str) -> object:
 
 @implements("count")
 def count(args: list[Col], ctx: EvalContext) -> Col:
+    if not args:  # COUNT() is COUNT(*); the executor normally handles it itself
+        return Col(pl.len().cast(pl.Int64), T.LONG)
     (a,) = args
     if a.type is T.NULL:
         return Col(pl.lit(0, dtype=pl.Int64), T.LONG)
