@@ -175,6 +175,7 @@ class _Analysis:
                     self.resolver.param_value(node)
                 except ParsingError as e:
                     param_errors.append(e)
+        self.resolver.anonymous_params[0] = 0  # resolution numbers ``?`` again
         if param_errors:
             first = param_errors[0]
             rest = "".join(f"; {e.reason}" for e in param_errors[1:])

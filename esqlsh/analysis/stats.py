@@ -299,7 +299,7 @@ def _plan(cmd: ast.Stats, groups: list[_Group], aggs: list[_Agg]) -> list[PlanNo
             assert isinstance(agg.expr, FnCall)
             specs.append(AggSpec(agg.name, agg.expr, agg.filter))
         else:
-            post.append((agg.name, _extract_aggregates(agg.expr, agg.filter, specs)))
+            post.append((agg.name, _extract_aggregates(agg.expr, agg.filter, specs, groups)))
     group_attrs = [Attribute(g.name, g.expr.type) for g in groups]
     agg_schema = tuple([Attribute(s.name, s.call.type) for s in specs] + group_attrs)
     aggregate = Aggregate(
@@ -317,14 +317,21 @@ def _plan(cmd: ast.Stats, groups: list[_Group], aggs: list[_Agg]) -> list[PlanNo
     ]
 
 
-def _extract_aggregates(e: TExpr, flt: TExpr | None, specs: list[AggSpec]) -> TExpr:
-    """Replace each aggregate call in ``e`` by a reference to a hidden aggregate."""
+def _extract_aggregates(
+    e: TExpr, flt: TExpr | None, specs: list[AggSpec], groups: list[_Group]
+) -> TExpr:
+    """Replace each aggregate call in ``e`` by a reference to a hidden aggregate, and
+    each grouping function also in BY (``+ BUCKET(salary, 1000.)``) by its group."""
     if is_aggregate(e):
         assert isinstance(e, FnCall)
         name = f"$${e.source.text}${len(specs)}"
         specs.append(AggSpec(name, e, flt))
         return Ref(name, e.type, e.source)
+    if is_grouping(e):
+        group = next((g for g in groups if g.expr == e), None)
+        if group is not None:
+            return Ref(group.name, group.expr.type, e.source)
     if isinstance(e, FnCall):
-        args = tuple(_extract_aggregates(a, flt, specs) for a in e.args)
+        args = tuple(_extract_aggregates(a, flt, specs, groups) for a in e.args)
         return FnCall(e.name, args, e.type, e.star, e.source)
     return e

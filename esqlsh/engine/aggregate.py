@@ -166,6 +166,10 @@ def aggregate(node: Aggregate, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
     exprs, sites = _agg_exprs(parts.calls, lf.collect_schema(), run)
     if group_cols:
         lf = lf.group_by(group_cols, maintain_order=True).agg(exprs)
+        if len(group_cols) == 1:
+            # Elasticsearch's single-key hash gives null group id 0: it comes first,
+            # then the groups in order of first appearance.
+            lf = lf.sort(pl.col(group_cols[0]).is_not_null(), maintain_order=True)
     else:
         lf = lf.select(exprs) if exprs else lf.select(pl.len().alias(run.temp("n")))
     lf = conform_dtypes(lf, {a.out: a.call.type for a in parts.calls})

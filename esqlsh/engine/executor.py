@@ -28,7 +28,13 @@ from esqlsh.engine.expressions import is_multi, physical_of
 from esqlsh.engine.extract import dissect, grok
 from esqlsh.engine.failures import site_columns
 from esqlsh.engine.joins import enrich, lookup_join
-from esqlsh.engine.optimize import push_down_limits
+from esqlsh.engine.optimize import (
+    conjunction,
+    conjuncts,
+    lucene_pushable,
+    push_down_filters,
+    push_down_limits,
+)
 from esqlsh.engine.ordering import order_key
 from esqlsh.engine.result import Result
 from esqlsh.engine.runtime import Run
@@ -52,6 +58,7 @@ from esqlsh.plan.logical import (
     SampleNode,
     Schema,
     ShowInfoSource,
+    TExpr,
 )
 
 Translator = Callable[[Any, pl.LazyFrame, Run], pl.LazyFrame]
@@ -70,8 +77,23 @@ def _truth(expr: pl.Expr, multi: bool) -> pl.Expr:
 
 
 def _filter(node: Filter, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
+    parts = conjuncts(node.condition)
+    if run.scan_fields is not None:
+        # Right on the index scan, Elasticsearch runs what it can as a Lucene
+        # query: it matches single-valued documents only, silently.
+        lucene = [p for p in parts if lucene_pushable(p, run.scan_fields)]
+        if lucene:
+            col = run.compile(lf, conjunction(lucene), run.context())
+            lf = lf.filter(_truth(col.expr, col.multi))
+            parts = [p for p in parts if p not in lucene]
+            if not parts:
+                return lf
+    return _filter_checked(conjunction(parts), lf, run)
+
+
+def _filter_checked(condition: TExpr, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
     ctx = run.context()
-    col = run.compile(lf, node.condition, ctx)
+    col = run.compile(lf, condition, ctx)
     if not ctx.checks:
         # stays lazy, so Polars can push the predicate into the scan
         return lf.filter(_truth(col.expr, col.multi))
@@ -83,7 +105,11 @@ def _filter(node: Filter, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
 
 
 def _project(node: Project, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
-    return lf.select(pl.col(src).alias(out) for out, src in node.columns if out in run.needed)
+    columns = [pl.col(src).alias(out) for out, src in node.columns if out in run.needed]
+    if not columns:
+        # drop, not select: a frame left without columns keeps its row count
+        return lf.drop(lf.collect_schema().names())
+    return lf.select(columns)
 
 
 def _order_by(node: OrderBy, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
@@ -168,9 +194,12 @@ def _demote_lists(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _final_frame(frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:
-    """The result columns in order, each in its type's physical form."""
+    """The result columns in order, each in its type's physical form. A name the
+    schema repeats (``ROW a = 1, null, null``) gets a unique frame name: result
+    columns are positional, named by ``Result.columns``."""
     exprs = []
-    for attr in schema:
+    seen: set[str] = set()
+    for i, attr in enumerate(schema):
         base = physical_of(attr.type)
         dtype = frame.schema[attr.name]
         want = pl.List(base) if isinstance(dtype, pl.List) else base
@@ -179,7 +208,9 @@ def _final_frame(frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:
             col = pl.lit(None, dtype=want)
         elif dtype != want:
             col = col.cast(want, strict=False)
-        exprs.append(col.alias(attr.name))
+        name = attr.name if attr.name not in seen else f"{attr.name}\x00{i}"
+        seen.add(attr.name)
+        exprs.append(col.alias(name))
     return frame.select(exprs)
 
 
@@ -190,10 +221,16 @@ def execute(plan: Plan, storage: Storage, *, now_millis: int | None = None) -> R
         now_millis = time.time_ns() // 1_000_000
     run = Run(storage, now_millis)
     run.log.extend(plan.warnings)
-    optimized = Plan(push_down_limits(plan.nodes), plan.warnings)
+    optimized = Plan(push_down_limits(push_down_filters(plan.nodes)), plan.warnings)
     lf: pl.LazyFrame | None = None
+    scan_fields: set[str] | None = None
     for node, needed in zip(optimized.nodes, needed_after(optimized), strict=True):
         run.needed = needed
+        if isinstance(node, Relation):
+            scan_fields = {a.name for a in node.schema}
+        elif not isinstance(node, Filter):
+            scan_fields = None
+        run.scan_fields = scan_fields if isinstance(node, Filter) else None
         lf = _translate(node, lf, run)
     assert lf is not None
     frame = lf.collect()

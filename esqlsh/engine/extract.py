@@ -132,7 +132,10 @@ def _extract(
     run: Run,
 ) -> pl.LazyFrame:
     """Add the extracted columns, value by value for a multi-valued operand."""
-    if not is_multi(lf.collect_schema()[operand]):
+    dtype = lf.collect_schema()[operand]
+    if isinstance(dtype, pl.Null):  # a null operand (ROW n = null): nothing matches
+        lf = lf.with_columns(pl.col(operand).cast(pl.String))
+    if not is_multi(dtype):
         matched, outputs = build(pl.col(operand))
         return lf.with_columns(e.alias(k) for k, e in outputs.items()).drop(operand)
     row, value = run.temp("row"), run.temp("value")

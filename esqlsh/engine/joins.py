@@ -118,12 +118,14 @@ def _range_pairs(
 
 
 def enrich(node: EnrichNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
+    # WITH a, a: the last of a repeated output name wins
+    fields = list({name: (name, src, t) for name, src, t in node.fields}.values())
     policy = run.storage.policies().get(node.policy)
     if policy is None:
         raise QueryExecutionError(f"enrich policy [{node.policy}] not found")
     key, row = run.temp("key"), run.temp("row")
     lf = run.with_fields(lf, [(key, node.match_field)]).with_row_index(row)
-    sources = list(dict.fromkeys(f for _, f, _ in node.fields))
+    sources = list(dict.fromkeys(f for _, f, _ in fields))
     raw = node.policy_type == "range"
     match = node.policy_match_field
     right = _scan_all(run, policy.indices, list(dict.fromkeys([match, *sources])), raw)
@@ -155,14 +157,14 @@ def enrich(node: EnrichNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
     per_row = per_row.with_columns(
         pl.when(pl.col(t).list.len() > 0).then(pl.col(t)) for t in renamed.values()
     )
-    outputs = [name for name, _, _ in node.fields]
+    outputs = [name for name, _, _ in fields]
     existing = [c for c in lf.collect_schema().names() if c in outputs or c == key]
     joined = lf.drop(existing).join(per_row, on=row, how="left", maintain_order="left")
     joined = joined.with_columns(
-        _typed_output(pl.col(renamed[src]), t).alias(name) for name, src, t in node.fields
+        _typed_output(pl.col(renamed[src]), t).alias(name) for name, src, t in fields
     )
     joined = joined.drop([row, *renamed.values()])
-    return conform_dtypes(joined, {name: t for name, _, t in node.fields})
+    return conform_dtypes(joined, {name: t for name, _, t in fields})
 
 
 # ------------------------------------------------------------------- LOOKUP JOIN

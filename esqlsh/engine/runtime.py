@@ -56,6 +56,8 @@ class Run:
     now_millis: int
     log: WarningLog = field(default_factory=WarningLog)
     needed: set[str] = field(default_factory=set)
+    # The fields of the index scan a WHERE runs right on (None elsewhere).
+    scan_fields: set[str] | None = None
     _counter: int = 0
 
     def temp(self, stem: str) -> str:

@@ -127,7 +127,7 @@ def row_source(node: RowSource, run: Run) -> pl.LazyFrame:
     """ROW: one row, fields evaluated left to right."""
     seed = run.temp("row")
     lf = pl.LazyFrame({seed: [0]})
-    lf = run.with_fields(lf, list(node.fields))
+    lf = run.with_fields(lf, list(node.fields), keep=[seed])
     return lf.drop(seed)
 
 

@@ -109,6 +109,12 @@ _TEMPORAL_UNITS: dict[str, int] = {
 _REPLACE_DEV = re.compile(r",*\s*DEV_\w+\s*")
 
 
+# Expressions nest through ~6 Python frames per level; Elasticsearch's own limit
+# (400 levels) must be reachable, so the interpreter's default of 1000 is too low.
+if sys.getrecursionlimit() < 20_000:
+    sys.setrecursionlimit(20_000)
+
+
 # ------------------------------------------------------------------ entry points
 
 
@@ -124,9 +130,6 @@ def parse_expression(text: str) -> ast.Expr:
 
 
 def _run(text: str, rule: Callable[[_Parser], _N], mode: str = "default") -> _N:
-    if sys.getrecursionlimit() < 20_000:
-        # nesting is bounded by Elasticsearch's depth limit, not by Python's stack
-        sys.setrecursionlimit(20_000)
     parser = _Parser(text, mode)
     try:
         return rule(parser)

@@ -21,9 +21,10 @@ __all__ = ["to_esql"]
 
 _PLAIN_IDENTIFIER = re.compile(r"[a-zA-Z][a-zA-Z0-9_]*|[_@][a-zA-Z0-9_]+")
 _PLAIN_PATTERN = re.compile(r"[a-zA-Z*][a-zA-Z0-9_*]*|[_@][a-zA-Z0-9_*]+")
-_SOURCE_STOP = re.compile(r'[:"=|,\[\]()\s]|/[*/]|/$')
+_SOURCE_STOP = frozenset(':"=|,[]() \t\r\n')
 _POLICY_PART = re.compile(r'[^\\/?"<>| ,#\t\r\n:()]+')
 _PATTERN_KEYWORDS = frozenset({"as", "with"})  # keywords of the RENAME / ENRICH name modes
+_JOIN_KEYWORDS = frozenset({"join", "as", "on", "using"})
 
 # precedence levels, loosest first: what each operand position accepts unparenthesised
 _OR, _AND, _NOT, _PREDICATE, _COMPARISON, _ADD, _MUL, _UNARY, _CAST, _ATOM = range(1, 11)
@@ -77,7 +78,21 @@ def string(value: str) -> str:
 
 
 def _unquoted_source(text: str) -> bool:
-    return bool(text) and _SOURCE_STOP.search(text) is None and text.lower() != "metadata"
+    """Would the FROM lexer read ``text`` as one unquoted pattern? (A ``/`` takes the
+    next character along unless that starts a comment.)"""
+    if not text or text.lower() == "metadata":
+        return False
+    i = 0
+    while i < len(text):
+        if text[i] == "/":
+            if i + 1 < len(text) and text[i + 1] not in "*/":
+                i += 2
+                continue
+            return False
+        if text[i] in _SOURCE_STOP:
+            return False
+        i += 1
+    return True
 
 
 def index_pattern(pattern: ast.IndexPattern) -> str:
@@ -95,7 +110,8 @@ def index_pattern(pattern: ast.IndexPattern) -> str:
 def _policy(node: ast.Enrich) -> str:
     text = node.policy if node.mode is None else f"{node.mode}:{node.policy}"
     parts = [node.policy] if node.mode is None else [node.mode, node.policy]
-    if all(_POLICY_PART.fullmatch(p) for p in parts) and text.lower() not in ("on", "with"):
+    plain = all(_POLICY_PART.fullmatch(p) for p in parts) and not text.startswith("[")
+    if plain and text.lower() not in ("on", "with"):
         return text
     return string(text)
 
@@ -163,6 +179,8 @@ def _unary(node: ast.Unary) -> str:
     operand = expression(node.operand, _UNARY)
     if operand[0].isdigit() or operand[0] == ".":
         operand = f"({operand})"  # "-1" would read back as the literal -1
+    elif operand[0] in "+-":
+        operand = " " + operand
     return node.op + operand
 
 
@@ -285,7 +303,8 @@ def _enrich(node: ast.Enrich) -> str:
 
 
 def _lookup_join(node: ast.LookupJoin) -> str:
-    index = node.index if _unquoted_source(node.index) else string(node.index)
+    plain = _unquoted_source(node.index) and node.index.lower() not in _JOIN_KEYWORDS
+    index = node.index if plain else string(node.index)
     return f"LOOKUP JOIN {index} ON " + ", ".join(qualified_name(f) for f in node.on)
 
 

@@ -47,7 +47,9 @@ def _invalid_cases() -> list[tuple[str, str, object, str]]:
 INVALID = _invalid_cases()
 
 
-@pytest.mark.parametrize(("name", "query", "params", "expected"), INVALID, ids=[c[0] for c in INVALID])
+@pytest.mark.parametrize(
+    ("name", "query", "params", "expected"), INVALID, ids=[c[0] for c in INVALID]
+)
 def test_invalid_query(name: str, query: str, params: object, expected: str) -> None:
     with pytest.raises(EsqlError) as info:
         analyze(parse(query), make_catalog(), params)  # type: ignore[arg-type]

@@ -43,7 +43,8 @@ def test_group_by_with_null_group(storage: MemStorage) -> None:
         (("g", ref("g", T.KEYWORD)),),
         schema(("c", T.LONG), ("s", T.LONG), ("g", T.KEYWORD)),
     )
-    assert _stats(storage, node) == [(2, 4, "a"), (2, 2, "b"), (1, 4, None)]
+    # null first (Elasticsearch gives it group id 0), then by first appearance
+    assert _stats(storage, node) == [(1, 4, None), (2, 4, "a"), (2, 2, "b")]
 
 
 def test_multi_valued_keys_count_in_each_group(storage: MemStorage) -> None:
@@ -107,7 +108,7 @@ def test_expressions_over_aggregates(storage: MemStorage) -> None:
         (("g", ref("g", T.KEYWORD)),),
         schema(("e", T.LONG), ("g", T.KEYWORD)),
     )
-    assert _stats(storage, node) == [(6, "a"), (4, "b"), (5, None)]
+    assert _stats(storage, node) == [(5, None), (6, "a"), (4, "b")]
 
 
 def test_aggregate_arguments_are_expressions(storage: MemStorage) -> None:
@@ -131,7 +132,7 @@ def test_multi_valued_results(storage: MemStorage) -> None:
         (("g", ref("g", T.KEYWORD)),),
         schema(("v", T.KEYWORD), ("g", T.KEYWORD)),
     )
-    assert _stats(storage, node) == [(["p", "q"], "a"), (["p", "q", "r"], "b"), (["q"], None)]
+    assert _stats(storage, node) == [(["q"], None), (["p", "q"], "a"), (["p", "q", "r"], "b")]
 
 
 def test_failures_in_arguments_are_reported(storage: MemStorage) -> None:
@@ -148,4 +149,4 @@ def test_grouping_expression(storage: MemStorage) -> None:
     node = Aggregate(
         (AggSpec("c", count_star()),), (("big", key),), schema(("c", T.LONG), ("big", T.BOOLEAN))
     )
-    assert _stats(storage, node) == [(2, False), (2, True), (1, None)]
+    assert _stats(storage, node) == [(1, None), (2, False), (2, True)]

@@ -15,8 +15,9 @@ from tests.functions_a.helpers import T, call, column, const, ref
 UTC = dt.UTC
 
 
-def _ms(*args: int) -> int:
-    return int(dt.datetime(*args, tzinfo=UTC).timestamp() * 1000)
+def _ms(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> int:
+    moment = dt.datetime(year, month, day, hour, minute, tzinfo=dt.UTC)
+    return int(moment.timestamp() * 1000)
 
 
 Y1985, Y1986 = _ms(1985, 1, 1), _ms(1986, 1, 1)

@@ -106,8 +106,9 @@ def test_null_operand_gives_typed_null() -> None:
     assert out.col.type is T.INTEGER
 
 
-def _millis(*args: int) -> int:
-    return int(dt.datetime(*args, tzinfo=dt.UTC).timestamp() * 1000)
+def _millis(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> int:
+    moment = dt.datetime(year, month, day, hour, minute, tzinfo=dt.UTC)
+    return int(moment.timestamp() * 1000)
 
 
 def test_date_plus_period_clamps_month_end() -> None:

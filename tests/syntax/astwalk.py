@@ -25,22 +25,29 @@ def nodes(node: Any) -> Iterator[Any]:
 
 def dump(node: Any, indent: int = 0) -> str:
     """An AST as indented text: a node on one line when it fits, else one field per
-    line (sources left out)."""
+    line, tuples one item per line (sources left out)."""
     one_line = repr(node)
-    if len(one_line) + indent <= 96 or not (is_dataclass(node) or isinstance(node, tuple)):
+    if indent + len(one_line) <= WIDTH or not (is_dataclass(node) or isinstance(node, tuple)):
         return one_line
-    pad = " " * (indent + 2)
     if isinstance(node, tuple):
-        return "\n".join(f"{pad}- {dump(item, indent + 4).lstrip()}" for item in node)
+        return _items(node, indent)
+    pad = " " * (indent + 2)
     lines = [type(node).__name__]
     for f in fields(node):
         if f.name == "source":
             continue
         value = getattr(node, f.name)
-        shown = dump(value, indent + 2)
-        if "\n" in shown or (isinstance(value, tuple) and len(repr(value)) + indent > 80):
-            body = shown if isinstance(value, tuple) else pad + "  " + shown.lstrip()
-            lines.append(f"{pad}{f.name}:\n{body}" if isinstance(value, tuple) else f"{pad}{f.name}: {shown}")
+        head = f"{pad}{f.name}:"
+        if isinstance(value, tuple) and len(head) + 1 + len(repr(value)) > WIDTH:
+            lines.extend([head, _items(value, indent + 2)])
         else:
-            lines.append(f"{pad}{f.name}: {shown}")
+            lines.append(f"{head} {dump(value, indent + 2)}")
     return "\n".join(lines)
+
+
+def _items(node: tuple[Any, ...], indent: int) -> str:
+    pad = " " * (indent + 2)
+    return "\n".join(f"{pad}- {dump(item, indent + 4)}" for item in node)
+
+
+WIDTH = 96
