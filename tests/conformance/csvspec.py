@@ -158,6 +158,7 @@ _OPTION_PREFIXES = (
     "missing_capability_coordinator:",
     "missing_capability_data_node:",
     "required_capability:",
+    "required_feature:",
     "request_stored:",
     "request_time_filter:",
     "skip_flattened_rewrite:",
@@ -203,7 +204,8 @@ class _TestParser:
         for prefix in _OPTION_PREFIXES:
             if lower.startswith(prefix):
                 value = line[len(prefix) :].strip()
-                if prefix == "required_capability:":
+                # ``required_feature:`` is the 8.x spelling of a required capability.
+                if prefix in ("required_capability:", "required_feature:"):
                     self.capabilities.append(value)
                 else:
                     key = prefix[:-1]

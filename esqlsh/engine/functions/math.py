@@ -5,6 +5,7 @@ their type, unsigned longs round as unsigned)."""
 
 from __future__ import annotations
 
+import decimal
 import math
 
 import polars as pl
@@ -21,6 +22,7 @@ from esqlsh.engine.functions._shared_b import (
     as_f64,
     failing,
     finite,
+    per_distinct,
     scalar,
     typed_null,
 )
@@ -223,10 +225,28 @@ def _pow(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
     return finite(ctx, as_f64(args[0]).pow(as_f64(args[1])))
 
 
+def log10(x: pl.Expr) -> pl.Expr:
+    """Base-10 logarithm as Java's ``Math.log10`` (and C's ``log10``) computes it.
+
+    Java's result is the correctly rounded one. Polars' ``log10`` divides natural
+    logarithms and is an ulp off for half of all inputs (even ``log10(1e12)`` is
+    not 12), and C's ``log10`` misses now and then; ES's results are compared
+    exactly, so this computes the logarithm in decimal (34 digits) and rounds it
+    once, per distinct value."""
+    positive = pl.when(x > 0).then(x)
+    return per_distinct(positive, _correct_log10, pl.Float64())
+
+
+def _correct_log10(value: float) -> float:
+    with decimal.localcontext() as context:
+        context.prec = 34
+        return float(decimal.Decimal(value).log10())
+
+
 @scalar("log10")
 def _log10(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
     x = as_f64(args[0])
-    return failing(ctx, x <= 0, arithmetic("Log of non-positive number"), x.log10())
+    return failing(ctx, x <= 0, arithmetic("Log of non-positive number"), log10(x))
 
 
 @scalar("log")
@@ -242,7 +262,7 @@ def _log(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
         .otherwise(pl.lit(arithmetic("Log of base 1")))
     )
     # ES divides base-10 logarithms (not natural ones): keep its rounding.
-    result = value.log10() / base.log10()
+    result = log10(value) / log10(base)
     return failing(ctx, non_positive | (base == 1), message, result)
 
 
