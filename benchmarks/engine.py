@@ -125,7 +125,8 @@ def generate(rows: int, path: Path, seed: int = 42) -> None:
         index = (uniform(k) * len(choices)).cast(pl.Int64)
         return pl.lit(pl.Series(choices)).gather(index)
 
-    ip = (uniform(5) * (1 << 24)).cast(pl.Int64)
+    # 65,536 client addresses (10.0.0.0/16): many, but not one per row.
+    ip = (uniform(5) * (1 << 16)).cast(pl.Int64)
     frame = pl.select(
         pl.from_epoch(start + (i * month_ms) // rows, time_unit="ms")
         .dt.replace_time_zone("UTC")
@@ -139,8 +140,7 @@ def generate(rows: int, path: Path, seed: int = 42) -> None:
         pick(ENDPOINTS, 3).alias("url"),
         pl.concat_str(
             [
-                pl.lit("10"),
-                (ip // 65536 % 256).cast(pl.String),
+                pl.lit("10.0"),
                 (ip // 256 % 256).cast(pl.String),
                 (ip % 256).cast(pl.String),
             ],

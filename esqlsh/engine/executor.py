@@ -53,6 +53,7 @@ from esqlsh.plan.logical import (
     Plan,
     PlanNode,
     Project,
+    Ref,
     Relation,
     RowSource,
     SampleNode,
@@ -113,20 +114,19 @@ def _project(node: Project, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
 
 
 def _order_by(node: OrderBy, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
-    keys = [(run.temp("sort"), k) for k in node.keys]
-    lf = run.with_fields(lf, [(name, k.expr) for name, k in keys])
+    # Keys that are plain columns sort as they are; others are evaluated first.
+    keys = [(k.expr.name if isinstance(k.expr, Ref) else run.temp("sort"), k) for k in node.keys]
+    computed = [(name, k.expr) for name, k in keys if not isinstance(k.expr, Ref)]
+    lf = run.with_fields(lf, computed)
     schema = lf.collect_schema()
-    by = []
-    for name, key in keys:
-        col = _col_of(name, key.expr.type, schema)
-        by.append(order_key(col, key.ascending))
+    by = [order_key(_col_of(name, k.expr.type, schema), k.ascending) for name, k in keys]
     lf = lf.sort(
         by,
         descending=[not k.ascending for _, k in keys],
         nulls_last=[not k.nulls_first for _, k in keys],
         maintain_order=True,
     )
-    return lf.drop([name for name, _ in keys])
+    return lf.drop([name for name, _ in computed])
 
 
 def _col_of(name: str, t: DataType, schema: pl.Schema) -> Col:

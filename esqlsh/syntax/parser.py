@@ -364,12 +364,29 @@ class _Parser:
         start = self.i
         self._consume()
         follow = _set(T.COMMA, T.METADATA) | END
-        patterns = self._index_pattern(follow)
+        groups = [self._index_pattern(follow)]
         while self.la() == T.COMMA:
             self._consume()
-            patterns.extend(self._index_pattern(follow))
+            groups.append(self._index_pattern(follow))
+        self._check_index_patterns(groups)
         metadata = self._metadata() if self.la() == T.METADATA else ()
-        return ast.From(tuple(patterns), metadata, self._src(start))
+        patterns = tuple(p for group in groups for p in group)
+        return ast.From(patterns, metadata, self._src(start))
+
+    def _check_index_patterns(self, groups: list[list[ast.IndexPattern]]) -> None:
+        """Elasticsearch's ``IdentifierBuilder.validateIndexPattern``: local index
+        names must be valid index names (remote ones are the remote's business)."""
+        seen_star = False
+        for group in groups:
+            first = group[0]
+            if not first.quoted and first.cluster is not None:
+                continue
+            parts = [_pattern_text(p) for p in group] if first.quoted else [first.index]
+            seen_star = seen_star or any("*" in p for p in parts)
+            message = _index_problem(parts, seen_star)
+            if message is not None:
+                self._defer(first.source, message)
+                return
 
     def _index_pattern(self, follow: frozenset[T]) -> list[ast.IndexPattern]:
         self._sync(FIRST_INDEX)
@@ -804,6 +821,7 @@ class _Parser:
         target_start = self.i
         targets = self._index_pattern(_set(T.ON))
         target_source = self._src(target_start)
+        self._check_index_patterns([targets])
         self._match(_set(T.ON), FIRST_VALUE)
         predicates = [self._join_predicate()]
         while self.la() == T.COMMA:
@@ -1282,6 +1300,73 @@ def _quoted_pattern(part: str, source: ast.Source) -> ast.IndexPattern:
 def _pattern_text(pattern: ast.IndexPattern) -> str:
     text = pattern.index if pattern.cluster is None else f"{pattern.cluster}:{pattern.index}"
     return text if pattern.selector is None else f"{text}::{pattern.selector}"
+
+
+_INVALID_FILENAME_CHARS = frozenset('\\/*?"<>| ,')
+# Java prints Strings.INVALID_FILENAME_CHARS (a HashSet) in this order
+_INVALID_FILENAME_SHOWN = '[ , ", *, \\, <, |, ,, >, /, ?]'
+_DATE_MATH = re.compile(r"(?<!\\)\{(?:[^{}]|\{[^{}]*\})*\}")
+
+
+def _index_problem(parts: list[str], seen_star: bool) -> str | None:
+    """The first invalid index name among the comma-separated ``parts`` of one
+    pattern; invalid names that are exclusions after a wildcard are tolerated."""
+    for part in parts:
+        index = part.strip()
+        if _is_remote(index):
+            if "::" in index:
+                return f"Invalid index name [{index}], Selectors are not yet supported on remote cluster patterns"
+            continue
+        index = index.split("::", 1)[0]
+        seen_star = seen_star or "*" in index
+        index = index.replace("*", "").strip()
+        if not index:
+            continue
+        excluded = index.startswith("-")
+        index = index.removeprefix("-")
+        resolved = _resolve_date_math(index)
+        excluded = excluded or resolved.startswith("-")
+        index = index if resolved == index else resolved.removeprefix("-")
+        problem = _index_name_problem(index)
+        if problem is not None and not (seen_star and excluded):
+            return f"Invalid index name [{index}], {problem}"
+    return None
+
+
+def _is_remote(index: str) -> bool:
+    """``RemoteClusterAware.isRemoteIndexName``."""
+    if not index or index.startswith(("<", "-<")):
+        return False
+    colon = index.find(":")
+    return colon > 0 and not index.startswith("::", colon)
+
+
+def _resolve_date_math(index: str) -> str:
+    """``<logs-{now/d}>`` → a concrete name of the same shape (only its validity
+    matters here)."""
+    if not (index.startswith("<") and index.endswith(">")):
+        return index
+    return _DATE_MATH.sub("2025.01.01", index[1:-1]).replace("\\{", "{").replace("\\}", "}")
+
+
+def _index_name_problem(index: str) -> str | None:
+    """``MetadataCreateIndexService.validateIndexOrAliasName``."""
+    if any(c in _INVALID_FILENAME_CHARS for c in index):
+        return f"must not contain the following characters {_INVALID_FILENAME_SHOWN}"
+    if not index:
+        return "must not be empty"
+    if "#" in index:
+        return "must not contain '#'"
+    if ":" in index:
+        return "must not contain ':'"
+    if index[0] in "_-+":
+        return "must not start with '_', '-', or '+'"
+    size = len(index.encode("utf-8"))
+    if size > 255:
+        return f"index name is too long, ({size} > 255)"
+    if index in (".", ".."):
+        return "must not be '.' or '..'"
+    return None
 
 
 def _wildcard_problem(pattern: str) -> str | None:

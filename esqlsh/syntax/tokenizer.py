@@ -497,10 +497,10 @@ class _Lexer:
         if c in "|)":
             self._emit(T.PIPE if c == "|" else T.RP, pos + 1)
             self._pop()
-        elif c in punctuation:
-            self._emit(punctuation[c], pos + 1)
         elif c == "?" and "?" in punctuation:
             self._params()
+        elif c in punctuation:
+            self._emit(punctuation[c], pos + 1)
         elif c == "`":
             self._emit(T.QUOTED_IDENTIFIER, self._quoted_id_end(pos))
         else:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from esqlsh.analysis.types import DataType as T
 from esqlsh.engine.columns import needed_after
 from esqlsh.engine.executor import execute
-from esqlsh.engine.optimize import push_down_limits
+from esqlsh.engine.optimize import lucene_pushable, push_down_filters, push_down_limits
 from esqlsh.engine.ordering import encode_ip, encode_version
 from esqlsh.plan.logical import (
     EvalNode,
@@ -102,3 +102,39 @@ def test_ip_encoding() -> None:
     assert encode_ip("1.2.3.4") == b"\x00" * 10 + b"\xff\xff\x01\x02\x03\x04"
     assert encode_ip("::1") == b"\x00" * 15 + b"\x01"
     assert encode_ip("nope") is None
+
+
+def test_filters_combine_and_move_before_sort_and_unrelated_eval() -> None:
+    cond_x = call("t_gt", ref("x", T.INTEGER), lit(1, T.INTEGER), t=T.BOOLEAN)
+    cond_y = call("t_gt", ref("y", T.INTEGER), lit(1, T.INTEGER), t=T.BOOLEAN)
+    sort = OrderBy((SortKey(ref("x", T.INTEGER)),), SCH[:1])
+    nodes = (REL, sort, EVAL, Filter(cond_x, SCH), Filter(cond_y, SCH))
+    out = push_down_filters(nodes)
+    assert _kinds(out) == ["Relation", "Filter", "OrderBy", "EvalNode", "Filter"]
+    assert out[1].condition == cond_x and out[1].schema == REL.schema
+    assert out[4].condition == cond_y
+
+
+def test_filters_move_through_renames() -> None:
+    renamed = Project((("z", "x"),), schema(("z", T.INTEGER)))
+    cond = call("t_gt", ref("z", T.INTEGER), lit(1, T.INTEGER), t=T.BOOLEAN)
+    out = push_down_filters((REL, renamed, Filter(cond, renamed.schema)))
+    assert _kinds(out) == ["Relation", "Filter", "Project"]
+    assert out[1].condition.args[0] == ref("x", T.INTEGER)
+
+
+def test_lucene_pushable_conditions() -> None:
+    fields = {"x", "k", "t"}
+    x, k, t = ref("x", T.INTEGER), ref("k", T.KEYWORD), ref("t", T.TEXT)
+    one = lit(1, T.INTEGER)
+    assert lucene_pushable(call("lt", x, one, t=T.BOOLEAN), fields)
+    assert lucene_pushable(call("not", call("eq", one, x, t=T.BOOLEAN), t=T.BOOLEAN), fields)
+    assert lucene_pushable(
+        call("in", k, lit("a", T.KEYWORD), lit("b", T.KEYWORD), t=T.BOOLEAN), fields
+    )
+    assert not lucene_pushable(call("in", x, one, x, t=T.BOOLEAN), fields)
+    assert not lucene_pushable(call("eq", t, lit("a", T.TEXT), t=T.BOOLEAN), fields)
+    assert not lucene_pushable(
+        call("lt", call("t_add", x, one, t=T.INTEGER), one, t=T.BOOLEAN), fields
+    )
+    assert not lucene_pushable(call("lt", ref("other", T.INTEGER), one, t=T.BOOLEAN), fields)

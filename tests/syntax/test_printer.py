@@ -75,9 +75,10 @@ def test_expressions(tree: ast.Expr, text: str) -> None:
         (ast.IndexPattern("logs-*"), "logs-*"),
         (ast.IndexPattern("i", cluster="c"), "c:i"),
         (ast.IndexPattern("i", selector="failures"), "i::failures"),
-        (ast.IndexPattern("i", cluster="c", selector="failures", quoted=True), '"c:i::failures"'),
-        (ast.IndexPattern("a b", quoted=True), '"a b"'),
-        (ast.IndexPattern("/ a"), "/ a"),
+        (ast.IndexPattern("i", cluster="c", quoted=True), '"c:i"'),
+        (ast.IndexPattern("i", selector="failures", quoted=True), '"i::failures"'),
+        (ast.IndexPattern("a b", cluster="c", quoted=True), '"c:a b"'),
+        (ast.IndexPattern("/ a", cluster="c"), "c:/ a"),
         (ast.IndexPattern("metadata", quoted=True), '"metadata"'),
     ],
 )

@@ -43,6 +43,9 @@ declare(
     same_as(0),
     "Returns the absolute value.",
     examples=("ROW number = -1.0 | EVAL abs_number = ABS(number)",),
+    # ES evaluates ABS of an unsigned long as the value itself, so a multi-valued
+    # unsigned long passes through whole; the implementation reduces other types.
+    multivalue=True,
 )
 _unary_double(
     "acos",

@@ -101,6 +101,15 @@ def as_f64(col: Col) -> pl.Expr:
     return col.expr.cast(pl.Float64)
 
 
+def divide(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    """IEEE ``a / b`` for doubles, as Java divides.
+
+    Polars divides a column by a *scalar* by multiplying with its reciprocal
+    (``19.0 / 10`` gives ``1.9000000000000001``); spreading the divisor over the
+    rows first keeps a true division."""
+    return a / (b + pl.repeat(0.0, pl.len()))
+
+
 def const(col: Col) -> Any:
     """The constant value of ``col``; callers check ``col.is_const`` first."""
     return col.value

@@ -12,6 +12,7 @@ import polars as pl
 
 from esqlsh.analysis.types import DataType
 from esqlsh.engine.compiled import Col, EvalContext
+from esqlsh.engine.expressions import single_valued
 from esqlsh.engine.functions._shared_b import (
     INT_MAX,
     INT_MIN,
@@ -20,6 +21,7 @@ from esqlsh.engine.functions._shared_b import (
     UL_MAX,
     arithmetic,
     as_f64,
+    divide,
     failing,
     finite,
     per_distinct,
@@ -57,10 +59,11 @@ def _tau(args: list[Col], ctx: EvalContext, t: DataType) -> Col:
 
 
 @scalar("abs")
-def _abs(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
+def _abs(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr | Col:
     x = args[0]
     if x.type is D.UNSIGNED_LONG:
-        return x.expr
+        return Col(x.expr, t, multi=x.multi)
+    x = single_valued(x, ctx)
     if x.type in LIMITS:
         low, _, name = LIMITS[x.type]
         # Math.absExact: the minimum value has no positive counterpart.
@@ -114,7 +117,7 @@ def _round_double(x: pl.Expr, decimals: pl.Expr) -> pl.Expr:
     ten = pl.lit(10.0).pow(decimals.cast(pl.Float64))
     middle = x * ten
     sign = pl.when(middle >= 0).then(1.0).otherwise(-1.0)
-    rounded = _java_round_abs(middle.abs()) / ten * sign
+    rounded = divide(_java_round_abs(middle.abs()), ten) * sign
     big = middle.abs() >= 9.223372036854775e18
     return (
         pl.when(x.is_nan() | (ten == 0) | (x == 0))
@@ -262,7 +265,7 @@ def _log(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
         .otherwise(pl.lit(arithmetic("Log of base 1")))
     )
     # ES divides base-10 logarithms (not natural ones): keep its rounding.
-    result = log10(value) / log10(base)
+    result = divide(log10(value), log10(base))
     return failing(ctx, non_positive | (base == 1), message, result)
 
 
@@ -335,5 +338,5 @@ def _hypot(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
     # Scale by the larger magnitude so squares cannot overflow (as Math.hypot).
     big = pl.max_horizontal(a.abs(), b.abs())
     small = pl.min_horizontal(a.abs(), b.abs())
-    ratio = pl.when(big == 0).then(0.0).otherwise(small / big)
+    ratio = pl.when(big == 0).then(0.0).otherwise(divide(small, big))
     return big * (1 + ratio * ratio).sqrt()

@@ -23,6 +23,7 @@ from esqlsh.engine.functions._shared_b import (
     InvalidArgumentError,
     arithmetic,
     as_list,
+    divide,
     empty_to_null,
     failing,
     illegal,
@@ -228,7 +229,7 @@ def _mv_mad(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
 @scalar("mv_avg")
 def _mv_avg(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
     values = _numbers(args[0])
-    return values.list.eval(_E.cast(pl.Float64)).list.sum() / values.list.len()
+    return divide(values.list.eval(_E.cast(pl.Float64)).list.sum(), values.list.len().cast(pl.Float64))
 
 
 @scalar("mv_sum")
@@ -253,7 +254,7 @@ def _mv_percentile(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
     values = _numbers(x).list.sort()
     p = scalar_arg(args[1]).cast(pl.Float64)
     count = values.list.len().cast(pl.Int64)
-    index = p / 100.0 * (count - 1).cast(pl.Float64)
+    index = divide(p, pl.lit(100.0)) * (count - 1).cast(pl.Float64)
     lower_index = index.floor().cast(pl.Int64)
     fraction = index - lower_index.cast(pl.Float64)
     lower = values.list.get(lower_index.clip(0), null_on_oob=True)
