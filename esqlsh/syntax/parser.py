@@ -592,6 +592,12 @@ class _Parser:
             count = value.value
             if isinstance(count, int) and 0 <= count <= _INT_MAX:
                 return ast.Limit(count, source)
+        if isinstance(value, ast.Param):
+            self._defer(
+                source,
+                f"query parameters in LIMIT are not supported by esqlsh [{value.source.text}]",
+            )
+            return ast.Limit(0, source)
         found = self._raw(value_start)
         self._defer(
             source,
@@ -608,6 +614,12 @@ class _Parser:
         probability = value.value if isinstance(value, ast.Literal) else None
         if isinstance(probability, float) and 0.0 < probability < 1.0:
             return ast.Sample(probability, source)
+        if isinstance(value, ast.Param):
+            self._defer(
+                source,
+                f"query parameters in SAMPLE are not supported by esqlsh [{value.source.text}]",
+            )
+            return ast.Sample(0.5, source)
         self._defer(
             source,
             f"invalid value for SAMPLE probability [{_java_string(value)}], "

@@ -105,9 +105,9 @@ def divide(a: pl.Expr, b: pl.Expr) -> pl.Expr:
     """IEEE ``a / b`` for doubles, as Java divides.
 
     Polars divides a column by a *scalar* by multiplying with its reciprocal
-    (``19.0 / 10`` gives ``1.9000000000000001``); spreading the divisor over the
-    rows first keeps a true division."""
-    return a / (b + pl.repeat(0.0, pl.len()))
+    (``19.0 / 10`` gives ``1.9000000000000001``), and a broadcast (``repeat``) still
+    counts as a scalar; adding a materialised zero per row keeps a true division."""
+    return a / (b + pl.int_range(pl.len()).cast(pl.Float64) * 0.0)
 
 
 def const(col: Col) -> Any:
