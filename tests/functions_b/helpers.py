@@ -83,7 +83,9 @@ def unary(name: str, values: list[Any], t: DataType, multi: bool = False) -> Out
     return call(name, frame, [ref("v", t, multi)])
 
 
-def columns(name: str, *cols: tuple[list[Any], DataType] | tuple[list[Any], DataType, bool] | Col) -> Outcome:
+def columns(
+    name: str, *cols: tuple[list[Any], DataType] | tuple[list[Any], DataType, bool] | Col
+) -> Outcome:
     """``name`` over columns given as (values, type[, multi]) or ready ``Col``s."""
     data = []
     args = []
@@ -91,7 +93,7 @@ def columns(name: str, *cols: tuple[list[Any], DataType] | tuple[list[Any], Data
         if isinstance(c, Col):
             args.append(c)
             continue
-        multi = len(c) > 2 and bool(c[2])  # type: ignore[misc]
+        multi = len(c) > 2 and bool(c[2])
         data.append(series(f"c{i}", c[0], c[1], multi))
         args.append(ref(f"c{i}", c[1], multi))
     frame = pl.DataFrame(data) if data else pl.DataFrame({"_": [0]})

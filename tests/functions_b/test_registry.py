@@ -3,6 +3,9 @@ names, with complete declarations."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from esqlsh.analysis.registry import all_functions, lookup
@@ -10,23 +13,85 @@ from esqlsh.analysis.types import DataType
 from esqlsh.engine.compiled import load_impls
 
 MATH = [
-    "abs", "acos", "asin", "atan", "atan2", "cbrt", "ceil", "copy_sign", "cos", "cosh", "e",
-    "exp", "floor", "hypot", "log", "log10", "pi", "pow", "round", "round_to", "scalb",
-    "signum", "sin", "sinh", "sqrt", "tan", "tanh", "tau",
+    "abs",
+    "acos",
+    "asin",
+    "atan",
+    "atan2",
+    "cbrt",
+    "ceil",
+    "copy_sign",
+    "cos",
+    "cosh",
+    "e",
+    "exp",
+    "floor",
+    "hypot",
+    "log",
+    "log10",
+    "pi",
+    "pow",
+    "round",
+    "round_to",
+    "scalb",
+    "signum",
+    "sin",
+    "sinh",
+    "sqrt",
+    "tan",
+    "tanh",
+    "tau",
 ]
 STRING = [
-    "bit_length", "byte_length", "concat", "ends_with", "from_base64", "hash", "left",
-    "length", "locate", "ltrim", "md5", "repeat", "replace", "reverse", "right", "rtrim",
-    "sha1", "sha256", "space", "split", "starts_with", "substring", "to_base64", "to_lower",
-    "to_upper", "trim",
+    "bit_length",
+    "byte_length",
+    "concat",
+    "ends_with",
+    "from_base64",
+    "hash",
+    "left",
+    "length",
+    "locate",
+    "ltrim",
+    "md5",
+    "repeat",
+    "replace",
+    "reverse",
+    "right",
+    "rtrim",
+    "sha1",
+    "sha256",
+    "space",
+    "split",
+    "starts_with",
+    "substring",
+    "to_base64",
+    "to_lower",
+    "to_upper",
+    "trim",
 ]
 DATE = ["date_diff", "date_extract", "date_format", "date_parse", "date_trunc", "now"]
 IP = ["cidr_match", "ip_prefix"]
 MULTIVALUE = [
-    "mv_append", "mv_avg", "mv_concat", "mv_count", "mv_dedupe", "mv_first", "mv_last",
-    "mv_max", "mv_median", "mv_median_absolute_deviation", "mv_min", "mv_percentile",
-    "mv_pseries_weighted_sum", "mv_slice", "mv_sort", "mv_sum", "mv_zip",
+    "mv_append",
+    "mv_avg",
+    "mv_concat",
+    "mv_count",
+    "mv_dedupe",
+    "mv_first",
+    "mv_last",
+    "mv_max",
+    "mv_median",
+    "mv_median_absolute_deviation",
+    "mv_min",
+    "mv_percentile",
+    "mv_pseries_weighted_sum",
+    "mv_slice",
+    "mv_sort",
+    "mv_sum",
+    "mv_zip",
 ]
+DECLARATIONS = Path(__file__).resolve().parents[2] / "esqlsh" / "analysis" / "functions"
 PART_B = MATH + STRING + DATE + IP + MULTIVALUE
 MODULES = {"math": MATH, "string": STRING, "date": DATE, "ip": IP, "multivalue": MULTIVALUE}
 
@@ -42,7 +107,10 @@ def test_every_part_b_function_is_declared_and_implemented() -> None:
 def test_declarations_of_each_module_are_exactly_the_list(module: str) -> None:
     """The declaration modules declare what this test lists, no more: a function
     added to a module must be implemented and listed here."""
-    names = {n for n, f in all_functions().items() if _module_of(f) == module}
+    source = (DECLARATIONS / f"{module}.py").read_text()
+    names = set(
+        re.findall(r"(?:declare|_mv|_unary_double|_constant|_trig)\(\s*\"([a-z0-9_]+)\"", source)
+    )
     assert names == set(MODULES[module])
 
 
@@ -92,15 +160,6 @@ def test_mv_append_check_wants_matching_types() -> None:
     assert fn.check([T.INTEGER, T.LONG], ["a", "b"], "mv_append(a, b)") == (
         "second argument of [mv_append(a, b)] must be [integer], found value [b] type [long]"
     )
-
-
-def _module_of(fn: object) -> str:
-    module = type(fn).__module__  # FunctionDef lives in the registry: find the declarer
-    del module
-    for name, names in MODULES.items():
-        if getattr(fn, "name", None) in names:
-            return name
-    return ""
 
 
 def _impl_module(impl: object) -> str:

@@ -17,7 +17,9 @@ D = DataType
 DATE_EXPECTED = "datetime or date_nanos"
 
 
-def _date(name: str, doc: str = "Date expression. If `null`, the function returns `null`.") -> Param:
+def _date(
+    name: str, doc: str = "Date expression. If `null`, the function returns `null`."
+) -> Param:
     return Param(name, DATE, DATE_EXPECTED, doc=doc)
 
 
@@ -62,22 +64,49 @@ declare(
     D.LONG,
     "Extracts parts of a date, like year, month, day, hour.",
 )
+def _type_name(t: DataType) -> str:
+    return "datetime" if t is D.DATETIME else t.es_name
+
+
+def _format_check(types: Sequence[DataType], texts: Sequence[str], call: str) -> str | None:
+    """DATE_FORMAT's optional parameter comes first: with one argument it is the
+    date; with two, the first must be the format."""
+    if len(types) == 1 and types[0] not in DATE and types[0] is not D.NULL:
+        expected = DATE_EXPECTED
+    elif len(types) == 2 and types[0] in DATE:
+        expected = "string"
+    else:
+        return None
+    return (
+        f"first argument of [{call}] must be [{expected}], found value [{texts[0]}] "
+        f"type [{_type_name(types[0])}]"
+    )
+
+
+# Declared as (format-or-date, [date]) because arguments bind to parameters by
+# position; ES documents the first parameter's types the same way.
 declare(
     "date_format",
     "scalar",
     [
         Param(
             "dateFormat",
-            STRING,
+            STRING | DATE,
             "string",
-            optional=True,
             doc="Date format (optional).  If no format is specified, the "
             "`yyyy-MM-dd'T'HH:mm:ss.SSSZ` format is used. If `null`, the function returns `null`.",
         ),
-        _date("date"),
+        Param(
+            "date",
+            DATE,
+            DATE_EXPECTED,
+            optional=True,
+            doc="Date expression. If `null`, the function returns `null`.",
+        ),
     ],
     D.KEYWORD,
     "Returns a string representation of a date, in the provided format.",
+    check=_format_check,
 )
 declare(
     "date_parse",

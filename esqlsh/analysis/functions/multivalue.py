@@ -110,8 +110,7 @@ _mv(
     "mv_first",
     [_field(REPRESENTABLE, "representable")],
     same_as(0),
-    "Converts a multivalued expression into a single valued column containing the first "
-    "value.",
+    "Converts a multivalued expression into a single valued column containing the first value.",
 )
 _mv(
     "mv_last",
@@ -123,8 +122,7 @@ _mv(
     "mv_max",
     [_field(NON_SPATIAL, "representableNonSpatial")],
     same_as(0),
-    "Converts a multivalued expression into a single valued column containing the maximum "
-    "value.",
+    "Converts a multivalued expression into a single valued column containing the maximum value.",
 )
 _mv(
     "mv_median",
@@ -143,8 +141,7 @@ _mv(
     "mv_min",
     [_field(NON_SPATIAL, "representableNonSpatial")],
     same_as(0),
-    "Converts a multivalued expression into a single valued column containing the minimum "
-    "value.",
+    "Converts a multivalued expression into a single valued column containing the minimum value.",
 )
 _mv(
     "mv_percentile",
@@ -205,8 +202,21 @@ _mv(
     "is most useful when reading from a function that emits multivalued columns in a known "
     "order like `SPLIT` or `MV_SORT`.",
 )
-_mv(
+
+
+def _sort_order_check(types: Sequence[DataType], texts: Sequence[str], call: str) -> str | None:
+    """ES validates a literal order before running anything."""
+    if len(texts) < 2 or not (texts[1].startswith('"') and texts[1].endswith('"')):
+        return None
+    order = texts[1][1:-1]
+    if order.upper() in ("ASC", "DESC"):
+        return None
+    return f"Invalid order value in [{call}], expected one of [ASC, DESC] but got [{order}]"
+
+
+declare(
     "mv_sort",
+    "scalar",
     [
         _field(NON_SPATIAL, "representable"),
         Param(
@@ -220,6 +230,8 @@ _mv(
     ],
     same_as(0),
     "Sorts a multivalued field in lexicographical order.",
+    multivalue=True,
+    check=_sort_order_check,
 )
 _mv(
     "mv_sum",
@@ -242,6 +254,5 @@ _mv(
         ),
     ],
     D.KEYWORD,
-    "Combines the values from two multivalued fields with a delimiter that joins them "
-    "together.",
+    "Combines the values from two multivalued fields with a delimiter that joins them together.",
 )

@@ -38,14 +38,6 @@ class InvalidArgumentError(EsqlError):
     status = 400
 
 
-class IllegalArgumentError(EsqlError):
-    """Elasticsearch's ``IllegalArgumentException`` raised while planning (an invalid
-    DATE_TRUNC interval …)."""
-
-    type = "illegal_argument_exception"
-    status = 400
-
-
 def return_type(name: str, args: Sequence[Col]) -> DataType:
     """The declared return type of ``name`` for these arguments."""
     fn = lookup(name)
@@ -74,6 +66,7 @@ def _wrap(name: str, body: Body, nulls: bool) -> Callable[[list[Col], EvalContex
         return out if isinstance(out, Col) else Col(out, t)
 
     impl.__name__ = f"impl_{name}"
+    impl.__module__ = body.__module__  # where the function is implemented
     return impl
 
 
@@ -110,11 +103,6 @@ def divide(a: pl.Expr, b: pl.Expr) -> pl.Expr:
     return a / (b + pl.int_range(pl.len()).cast(pl.Float64) * 0.0)
 
 
-def const(col: Col) -> Any:
-    """The constant value of ``col``; callers check ``col.is_const`` first."""
-    return col.value
-
-
 def java_double(value: pl.Expr) -> pl.Expr:
     """Java's ``Double.toString`` for the special values and plain numbers as Polars
     prints them; used only in warning texts."""
@@ -133,7 +121,9 @@ def finite(ctx: EvalContext, value: pl.Expr) -> pl.Expr:
     """ES's ``NumericUtils.asFiniteNumber``: NaN and infinities fail with
     ``not a finite double number: <value>``."""
     bad = value.is_nan() | value.is_infinite()
-    message = pl.format("{}: {}", pl.lit(arithmetic("not a finite double number")), java_double(value))
+    message = pl.format(
+        "{}: {}", pl.lit(arithmetic("not a finite double number")), java_double(value)
+    )
     return failing(ctx, bad, message, value)
 
 
@@ -166,9 +156,7 @@ def scalar_arg(col: Col) -> pl.Expr:
 # ----------------------------------------------------------- per distinct value
 
 
-def per_distinct(
-    expr: pl.Expr, fn: Callable[[Any], Any], dtype: pl.DataType
-) -> pl.Expr:
+def per_distinct(expr: pl.Expr, fn: Callable[[Any], Any], dtype: pl.DataType) -> pl.Expr:
     """Apply the Python ``fn`` to each *distinct* non-null value of ``expr``.
 
     Only for work Polars has no expression for (MD5, SHA …): the cost is one

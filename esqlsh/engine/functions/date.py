@@ -18,12 +18,12 @@ from esqlsh.engine.compiled import Col, EvalContext
 from esqlsh.engine.functions._shared_b import (
     INT_MAX,
     INT_MIN,
-    IllegalArgumentError,
     InvalidArgumentError,
     failing,
     illegal,
     scalar,
 )
+from esqlsh.errors import IllegalArgumentError
 from esqlsh.plan.logical import TemporalAmount
 
 D = DataType
@@ -38,8 +38,8 @@ def epoch(col: Col, unit: str) -> pl.Expr:
 
 
 def from_epoch(value: pl.Expr, t: DataType) -> pl.Expr:
-    unit = "ns" if t is D.DATE_NANOS else "ms"
-    return value.cast(pl.Int64).cast(pl.Datetime(unit, "UTC"))
+    dtype = pl.Datetime("ns", "UTC") if t is D.DATE_NANOS else pl.Datetime("ms", "UTC")
+    return value.cast(pl.Int64).cast(dtype)
 
 
 # ---------------------------------------------------------------------------- NOW
@@ -186,7 +186,9 @@ def _date_diff(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
     result: pl.Expr = pl.lit(None, dtype=pl.Int64)
     for name in reversed(list(DIFF_UNITS)):
         names = [n for n, u in _UNIT_NAMES.items() if u == name]
-        result = pl.when(lowered.is_in(names)).then(_difference(name, begin, finish)).otherwise(result)
+        result = (
+            pl.when(lowered.is_in(names)).then(_difference(name, begin, finish)).otherwise(result)
+        )
     unknown = ~lowered.is_in(list(_UNIT_NAMES))
     message = pl.format(
         "{}[{}]",
@@ -212,7 +214,9 @@ def _difference(unit: str, start: pl.Expr, end: pl.Expr) -> pl.Expr:
     if unit in _FIXED_NS:
         return _toward_zero(end - start, _FIXED_NS[unit])
     months = _months_between(start, end)
-    return {"MONTH": months, "QUARTER": _toward_zero(months, 3), "YEAR": _toward_zero(months, 12)}[unit]
+    return {"MONTH": months, "QUARTER": _toward_zero(months, 3), "YEAR": _toward_zero(months, 12)}[
+        unit
+    ]
 
 
 def _months_between(start: pl.Expr, end: pl.Expr) -> pl.Expr:
@@ -240,7 +244,9 @@ def _months_between(start: pl.Expr, end: pl.Expr) -> pl.Expr:
 
 def _in_int_range(ctx: EvalContext, value: pl.Expr) -> pl.Expr:
     bad = (value < INT_MIN) | (value > INT_MAX)
-    message = pl.format("{}: [{}] out of [integer] range", pl.lit(INVALID_ARGUMENT), value.cast(pl.String))
+    message = pl.format(
+        "{}: [{}] out of [integer] range", pl.lit(INVALID_ARGUMENT), value.cast(pl.String)
+    )
     return failing(ctx, bad, message, value).cast(pl.Int32)
 
 
@@ -342,15 +348,23 @@ def _date_parse(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
             call = ctx.source.text if ctx.source else "date_parse"
             raise InvalidArgumentError(f"invalid date pattern for [{call}]: {e}") from e
         message = pl.format(
-            "{}[{}] with format [{}]", pl.lit(illegal("failed to parse date field ")), text, pl.lit(pattern)
+            "{}[{}] with format [{}]",
+            pl.lit(illegal("failed to parse date field ")),
+            text,
+            pl.lit(pattern),
         )
         return failing(ctx, text.is_not_null() & parsed.is_null(), message, parsed)
     dtype = pl.Datetime("ms", "UTC")
     parsed = _per_pattern(args[0].expr, text, lambda p, s: parse_date(s, p), dtype)
     message = pl.format(
-        "{}[{}] with format [{}]", pl.lit(illegal("failed to parse date field ")), text, args[0].expr
+        "{}[{}] with format [{}]",
+        pl.lit(illegal("failed to parse date field ")),
+        text,
+        args[0].expr,
     )
-    return failing(ctx, text.is_not_null() & args[0].expr.is_not_null() & parsed.is_null(), message, parsed)
+    return failing(
+        ctx, text.is_not_null() & args[0].expr.is_not_null() & parsed.is_null(), message, parsed
+    )
 
 
 def _per_pattern(pattern: pl.Expr, value: pl.Expr, build: object, dtype: pl.DataType) -> pl.Expr:
@@ -377,7 +391,12 @@ def _per_pattern(pattern: pl.Expr, value: pl.Expr, build: object, dtype: pl.Data
 
 DEFAULT_FORMAT = "strict_date_optional_time"
 # Named ES formats that print like the default one.
-_ISO_NAMES = {"strict_date_optional_time", "date_optional_time", "iso8601", "strict_date_optional_time_nanos"}
+_ISO_NAMES = {
+    "strict_date_optional_time",
+    "date_optional_time",
+    "iso8601",
+    "strict_date_optional_time_nanos",
+}
 _NAMED_PATTERNS = {
     "strict_date": "yyyy-MM-dd",
     "date": "yyyy-MM-dd",
@@ -535,8 +554,21 @@ def _parse_iso(text: pl.Expr) -> pl.Expr:
 
     fraction = group(7, "0").str.pad_end(9, "0")
     normal = pl.concat_str(
-        [group(1, ""), pl.lit("-"), group(2, "01"), pl.lit("-"), group(3, "01"), pl.lit("T"),
-         group(4, "00"), pl.lit(":"), group(5, "00"), pl.lit(":"), group(6, "00"), pl.lit("."), fraction]
+        [
+            group(1, ""),
+            pl.lit("-"),
+            group(2, "01"),
+            pl.lit("-"),
+            group(3, "01"),
+            pl.lit("T"),
+            group(4, "00"),
+            pl.lit(":"),
+            group(5, "00"),
+            pl.lit(":"),
+            group(6, "00"),
+            pl.lit("."),
+            fraction,
+        ]
     )
     local = normal.str.to_datetime("%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="ns")
     offset = groups.struct.field("8").fill_null("Z")
@@ -560,7 +592,9 @@ def parse_date(text: pl.Expr, pattern: str) -> pl.Expr:
     if has_offset:
         # Java's X accepts "Z" for UTC; chrono wants a numeric offset.
         text = text.str.replace(r"Z$", "+00:00")
-    parsed = text.str.to_datetime(chrono, strict=False, time_unit="ms", time_zone="UTC" if has_offset else None)
+    parsed = text.str.to_datetime(
+        chrono, strict=False, time_unit="ms", time_zone="UTC" if has_offset else None
+    )
     if not has_offset:
         parsed = parsed.dt.replace_time_zone("UTC")
     return parsed

@@ -46,14 +46,20 @@ def with_groups(frame: pl.DataFrame, text: str, prefix: str = "g") -> pl.DataFra
     frame = _v6_columns(frame, text)
     names = [f"{prefix}{i}" for i in range(GROUPS)]
     return frame.with_columns(
-        [pl.when(col("_v6")).then(col(f"_6_{i}")).otherwise(col(f"_4_{i}")).alias(n) for i, n in enumerate(names)]
+        [
+            pl.when(col("_v6")).then(col(f"_6_{i}")).otherwise(col(f"_4_{i}")).alias(n)
+            for i, n in enumerate(names)
+        ]
     ).drop([c for c in frame.columns if c.startswith(("_4_", "_6_", "_v6", "_h"))])
 
 
 def _v4_columns(frame: pl.DataFrame, text: str) -> pl.DataFrame:
     octets = col(text).str.split_exact(".", 3)
     frame = frame.with_columns(
-        [octets.struct.field(f"field_{i}").cast(pl.Int64, strict=False).alias(f"_h{i}") for i in range(4)]
+        [
+            octets.struct.field(f"field_{i}").cast(pl.Int64, strict=False).alias(f"_h{i}")
+            for i in range(4)
+        ]
     )
     valid = col(text).str.contains(r"^\d{1,3}(\.\d{1,3}){3}$") & pl.all_horizontal(
         [col(f"_h{i}") <= 255 for i in range(4)]
@@ -63,7 +69,9 @@ def _v4_columns(frame: pl.DataFrame, text: str) -> pl.DataFrame:
         col("_h0") * 256 + col("_h1"),
         col("_h2") * 256 + col("_h3"),
     ]
-    return frame.with_columns([pl.when(valid).then(g).alias(f"_4_{i}") for i, g in enumerate(groups)])
+    return frame.with_columns(
+        [pl.when(valid).then(g).alias(f"_4_{i}") for i, g in enumerate(groups)]
+    )
 
 
 def _v6_columns(frame: pl.DataFrame, text: str) -> pl.DataFrame:
@@ -74,20 +82,32 @@ def _v6_columns(frame: pl.DataFrame, text: str) -> pl.DataFrame:
         _hc=col(text).str.count_matches("::", literal=True),
     )
     frame = frame.with_columns(
-        _hnl=pl.when(col("_hl") == "").then(0).otherwise(col("_hl").str.count_matches(":", literal=True) + 1),
-        _hnr=pl.when(col("_hr").fill_null("") == "").then(0).otherwise(col("_hr").str.count_matches(":", literal=True) + 1),
+        _hnl=pl.when(col("_hl") == "")
+        .then(0)
+        .otherwise(col("_hl").str.count_matches(":", literal=True) + 1),
+        _hnr=pl.when(col("_hr").fill_null("") == "")
+        .then(0)
+        .otherwise(col("_hr").str.count_matches(":", literal=True) + 1),
     )
     frame = frame.with_columns(_hmiss=GROUPS - col("_hnl") - col("_hnr"))
     # "::" stands for the missing zero groups: rebuild all eight, ":"-separated.
     zeros = pl.lit("0:0:0:0:0:0:0:0").str.slice(0, (col("_hmiss").clip(0) * 2 - 1).clip(0))
     expanded = pl.concat_str(
-        [col("_hl"), pl.when(col("_hnl") > 0).then(pl.lit(":")).otherwise(pl.lit("")), zeros,
-         pl.when(col("_hnr") > 0).then(pl.lit(":")).otherwise(pl.lit("")), col("_hr").fill_null("")]
+        [
+            col("_hl"),
+            pl.when(col("_hnl") > 0).then(pl.lit(":")).otherwise(pl.lit("")),
+            zeros,
+            pl.when(col("_hnr") > 0).then(pl.lit(":")).otherwise(pl.lit("")),
+            col("_hr").fill_null(""),
+        ]
     )
     frame = frame.with_columns(_hfull=pl.when(col("_hc") == 1).then(expanded).otherwise(col(text)))
     parts = col("_hfull").str.split_exact(":", GROUPS - 1)
     frame = frame.with_columns(
-        [parts.struct.field(f"field_{i}").str.to_integer(base=16, strict=False).alias(f"_h{i}") for i in range(GROUPS)]
+        [
+            parts.struct.field(f"field_{i}").str.to_integer(base=16, strict=False).alias(f"_h{i}")
+            for i in range(GROUPS)
+        ]
     )
     well_formed = pl.when(col("_hc") == 1).then(col("_hmiss") >= 1).otherwise(col("_hc") == 0)
     valid = (
@@ -97,18 +117,23 @@ def _v6_columns(frame: pl.DataFrame, text: str) -> pl.DataFrame:
         & (col("_hfull").str.count_matches(":", literal=True) == GROUPS - 1)
         & pl.all_horizontal([col(f"_h{i}").is_between(0, 0xFFFF) for i in range(GROUPS)])
     )
-    return frame.with_columns([pl.when(valid).then(col(f"_h{i}")).alias(f"_6_{i}") for i in range(GROUPS)])
+    return frame.with_columns(
+        [pl.when(valid).then(col(f"_h{i}")).alias(f"_6_{i}") for i in range(GROUPS)]
+    )
 
 
 def _mapped(prefix: str = "g") -> pl.Expr:
     """Whether the groups hold an IPv4-mapped address (``::ffff:0:0/96``)."""
-    return pl.all_horizontal([col(f"{prefix}{i}") == 0 for i in range(5)]) & (col(f"{prefix}5") == 0xFFFF)
+    return pl.all_horizontal([col(f"{prefix}{i}") == 0 for i in range(5)]) & (
+        col(f"{prefix}5") == 0xFFFF
+    )
 
 
 def _group_masks(bits: pl.Expr) -> list[pl.Expr]:
     """The eight 16-bit group masks of a ``bits``-bit network."""
     return [
-        (bits - 16 * i).clip(0, 16).replace_strict(_GROUP_MASKS, return_dtype=pl.Int64) for i in range(GROUPS)
+        (bits - 16 * i).clip(0, 16).replace_strict(_GROUP_MASKS, return_dtype=pl.Int64)
+        for i in range(GROUPS)
     ]
 
 
@@ -119,33 +144,54 @@ def with_text(frame: pl.DataFrame, prefix: str, out: str) -> pl.DataFrame:
     """Adds column ``out``: the canonical text of groups ``<prefix>0`` … ``7``."""
     groups = [col(f"{prefix}{i}") for i in range(GROUPS)]
     frame = frame.with_columns(
-        [g.replace_strict(_HEX_KEYS, _HEX_VALUES, default=None).alias(f"_x{i}") for i, g in enumerate(groups)]
+        [
+            g.replace_strict(_HEX_KEYS, _HEX_VALUES, default=None).alias(f"_x{i}")
+            for i, g in enumerate(groups)
+        ]
     )
     # Length of the zero run ending at each group, and the longest run.
     runs: list[pl.Expr] = []
     for i, g in enumerate(groups):
-        runs.append(pl.when(g == 0).then((runs[-1] if runs else pl.lit(0)) + 1).otherwise(0).alias(f"_r{i}"))
+        runs.append(
+            pl.when(g == 0).then((runs[-1] if runs else pl.lit(0)) + 1).otherwise(0).alias(f"_r{i}")
+        )
         frame = frame.with_columns(runs[-1])
         runs[-1] = col(f"_r{i}")
     frame = frame.with_columns(_rmax=pl.max_horizontal(runs))
     # ":x0:…:x7:" delimits every group on both sides; the first longest run (of two
     # groups at least) becomes "::".
-    joined = pl.concat_str([pl.lit(":"), pl.concat_str([col(f"_x{i}") for i in range(GROUPS)], separator=":"), pl.lit(":")])
-    run_text = pl.concat_str([pl.lit(":0:0:0:0:0:0:0:0").str.slice(0, col("_rmax") * 2), pl.lit(":")])
+    joined = pl.concat_str(
+        [
+            pl.lit(":"),
+            pl.concat_str([col(f"_x{i}") for i in range(GROUPS)], separator=":"),
+            pl.lit(":"),
+        ]
+    )
+    run_text = pl.concat_str(
+        [pl.lit(":0:0:0:0:0:0:0:0").str.slice(0, col("_rmax") * 2), pl.lit(":")]
+    )
     frame = frame.with_columns(_j=joined, _run=run_text)
     frame = frame.with_columns(_split=col("_j").str.splitn(col("_run"), 2))
-    spliced = pl.concat_str([col("_split").struct.field("field_0"), pl.lit("::"), col("_split").struct.field("field_1")])
+    spliced = pl.concat_str(
+        [col("_split").struct.field("field_0"), pl.lit("::"), col("_split").struct.field("field_1")]
+    )
     v6 = pl.when(col("_rmax") >= 2).then(spliced).otherwise(col("_j"))
     # Drop the helper delimiters, keeping a leading or trailing "::".
     v6 = v6.str.replace(r"^:([^:])", "${1}").str.replace(r"([^:]):$", "${1}")
     v6 = v6.str.replace(r"^:::", "::").str.replace(r":::$", "::")
     quads = pl.concat_str(
-        [(groups[6] // 256).cast(pl.String), (groups[6] % 256).cast(pl.String),
-         (groups[7] // 256).cast(pl.String), (groups[7] % 256).cast(pl.String)],
+        [
+            (groups[6] // 256).cast(pl.String),
+            (groups[6] % 256).cast(pl.String),
+            (groups[7] // 256).cast(pl.String),
+            (groups[7] % 256).cast(pl.String),
+        ],
         separator=".",
     )
     frame = frame.with_columns(pl.when(_mapped(prefix)).then(quads).otherwise(v6).alias(out))
-    return frame.drop([c for c in frame.columns if c.startswith(("_x", "_r", "_j", "_run", "_split"))])
+    return frame.drop(
+        [c for c in frame.columns if c.startswith(("_x", "_r", "_j", "_run", "_split"))]
+    )
 
 
 def ip_groups_frame(text: pl.Series) -> pl.DataFrame:
@@ -174,7 +220,9 @@ def _with_block(frame: pl.DataFrame, name: str) -> pl.DataFrame:
     frame = with_groups(frame, "_addr", f"{name}_g")
     v4 = ~col("_addr").str.contains(":", literal=True)
     limit = pl.when(v4).then(32).otherwise(128)
-    usable = (col("_slashes") == 1) & col("_raw").is_between(0, limit) & col(f"{name}_g0").is_not_null()
+    usable = (
+        (col("_slashes") == 1) & col("_raw").is_between(0, limit) & col(f"{name}_g0").is_not_null()
+    )
     bits = pl.when(usable).then(pl.when(v4).then(col("_raw") + 96).otherwise(col("_raw")))
     return frame.with_columns(bits.alias(f"{name}_bits")).drop("_addr", "_raw", "_slashes")
 
@@ -193,7 +241,10 @@ def constant_block(text: str) -> Block:
 
 def _matches(groups: list[pl.Expr], masks: list[pl.Expr]) -> pl.Expr:
     return pl.all_horizontal(
-        [col(f"g{i}").and_(m) == g.and_(m) for i, (g, m) in enumerate(zip(groups, masks))]
+        [
+            col(f"g{i}").and_(m) == g.and_(m)
+            for i, (g, m) in enumerate(zip(groups, masks, strict=False))
+        ]
     ).fill_null(False)
 
 
@@ -208,15 +259,18 @@ def cidr_match_series(packed: pl.Series, constants: list[Block]) -> pl.Series:
     hits = []
     for block in constants:
         if block is not None:
-            groups, bits = block
-            hits.append(_matches([pl.lit(g, dtype=pl.Int64) for g in groups], _group_masks(pl.lit(bits))))
+            numbers, bits = block
+            literal = [pl.lit(g, dtype=pl.Int64) for g in numbers]
+            hits.append(_matches(literal, _group_masks(pl.lit(bits))))
     for name in blocks:
         frame = _with_block(frame, name)
         groups = [col(f"{name}_g{i}") for i in range(GROUPS)]
         hits.append(_matches(groups, _group_masks(col(f"{name}_bits"))))
     found = pl.any_horizontal(hits) if hits else pl.lit(False)
     bad = [(col(n).is_not_null() & col(f"{n}_bits").is_null()).alias(f"bad_{n}") for n in blocks]
-    out = frame.select(pl.when(col("ip").is_null()).then(None).otherwise(found).alias("found"), *bad)
+    out = frame.select(
+        pl.when(col("ip").is_null()).then(None).otherwise(found).alias("found"), *bad
+    )
     return out.to_struct("r")
 
 
@@ -226,13 +280,18 @@ def _cidr_match(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
     if ip_col.type is D.NULL:
         return pl.lit(None, dtype=pl.Boolean)
     blocks = [b for b in args[1:] if b.type is not D.NULL and not b.is_const]
-    constants = [constant_block(str(b.value)) for b in args[1:] if b.is_const and b.value is not None]
+    constants = [
+        constant_block(str(b.value)) for b in args[1:] if b.is_const and b.value is not None
+    ]
     for b in args[1:]:
         if b.is_const and b.value is not None and constant_block(str(b.value)) is None:
-            ctx.fail_when(ip_col.expr.is_not_null(), illegal(f"Expected [ip/prefix] but was [{b.value}]"))
+            ctx.fail_when(
+                ip_col.expr.is_not_null(), illegal(f"Expected [ip/prefix] but was [{b.value}]")
+            )
     fields = [ip_col.expr.alias("ip")] + [b.expr.alias(f"b{i}") for i, b in enumerate(blocks)]
     dtype = pl.Struct(
-        [pl.Field("found", pl.Boolean)] + [pl.Field(f"bad_b{i}", pl.Boolean) for i in range(len(blocks))]
+        [pl.Field("found", pl.Boolean)]
+        + [pl.Field(f"bad_b{i}", pl.Boolean) for i in range(len(blocks))]
     )
     packed = pl.struct(fields)
     result = packed.map_batches(lambda s: cidr_match_series(s, constants), return_dtype=dtype)
@@ -248,7 +307,9 @@ def _cidr_match(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
 def ip_prefix_series(packed: pl.Series) -> pl.Series:
     """``packed`` has fields ``ip``, ``v4`` and ``v6`` (prefix lengths)."""
     frame = with_groups(packed.struct.unnest(), "ip", "g")
-    frame = frame.with_columns(_bits=pl.when(_mapped("g")).then(col("v4") + 96).otherwise(col("v6")))
+    frame = frame.with_columns(
+        _bits=pl.when(_mapped("g")).then(col("v4") + 96).otherwise(col("v6"))
+    )
     masks = _group_masks(col("_bits"))
     frame = frame.with_columns([col(f"g{i}").and_(m).alias(f"m{i}") for i, m in enumerate(masks)])
     return with_text(frame, "m", "out")["out"]
@@ -259,11 +320,23 @@ def _ip_prefix(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
     ip_col, v4_len, v6_len = args[0].expr, args[1].expr.cast(pl.Int64), args[2].expr.cast(pl.Int64)
     bad_v4 = (v4_len < 0) | (v4_len > 32)
     bad_v6 = (v6_len < 0) | (v6_len > 128)
-    packed = pl.struct(ip_col.alias("ip"), v4_len.clip(0, 32).alias("v4"), v6_len.clip(0, 128).alias("v6"))
+    packed = pl.struct(
+        ip_col.alias("ip"), v4_len.clip(0, 32).alias("v4"), v6_len.clip(0, 128).alias("v6")
+    )
     result = packed.map_batches(ip_prefix_series, return_dtype=pl.String)
     message = (
         pl.when(bad_v4)
-        .then(pl.format("{}{}", pl.lit(illegal("Prefix length v4 must be in range [0, 32], found ")), v4_len))
-        .otherwise(pl.format("{}{}", pl.lit(illegal("Prefix length v6 must be in range [0, 128], found ")), v6_len))
+        .then(
+            pl.format(
+                "{}{}", pl.lit(illegal("Prefix length v4 must be in range [0, 32], found ")), v4_len
+            )
+        )
+        .otherwise(
+            pl.format(
+                "{}{}",
+                pl.lit(illegal("Prefix length v6 must be in range [0, 128], found ")),
+                v6_len,
+            )
+        )
     )
     return failing(ctx, bad_v4 | bad_v6, message, result)

@@ -278,7 +278,11 @@ def _scalb(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
     # 2^n is exact in a double for the exponents where the product can be finite
     # and non-zero; split the scaling in two so 2^n itself never overflows.
     half = factor // 2
-    scaled = d * pl.lit(2.0).pow(half.cast(pl.Float64)) * pl.lit(2.0).pow((factor - half).cast(pl.Float64))
+    scaled = (
+        d
+        * pl.lit(2.0).pow(half.cast(pl.Float64))
+        * pl.lit(2.0).pow((factor - half).cast(pl.Float64))
+    )
     return finite(ctx, scaled)
 
 
@@ -288,12 +292,19 @@ def _scalb(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
 def _trig(name: str, apply: str) -> None:
     @scalar(name)
     def body(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
-        return getattr(as_f64(args[0]), apply)()
+        result: pl.Expr = getattr(as_f64(args[0]), apply)()
+        return result
 
     body.__name__ = f"_{name}"
 
 
-for _name, _method in (("sin", "sin"), ("cos", "cos"), ("tan", "tan"), ("atan", "arctan"), ("tanh", "tanh")):
+for _name, _method in (
+    ("sin", "sin"),
+    ("cos", "cos"),
+    ("tan", "tan"),
+    ("atan", "arctan"),
+    ("tanh", "tanh"),
+):
     _trig(_name, _method)
 
 
@@ -303,7 +314,9 @@ def _bounded(name: str, apply: str, label: str) -> None:
     @scalar(name)
     def body(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
         x = as_f64(args[0])
-        return failing(ctx, x.abs() > 1, arithmetic(f"{label} input out of range"), getattr(x, apply)())
+        return failing(
+            ctx, x.abs() > 1, arithmetic(f"{label} input out of range"), getattr(x, apply)()
+        )
 
     body.__name__ = f"_{name}"
 
@@ -318,7 +331,9 @@ def _hyperbolic(name: str, apply: str) -> None:
     @scalar(name)
     def body(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
         value = getattr(as_f64(args[0]), apply)()
-        return failing(ctx, value.is_infinite() | value.is_nan(), arithmetic(f"{name} overflow"), value)
+        return failing(
+            ctx, value.is_infinite() | value.is_nan(), arithmetic(f"{name} overflow"), value
+        )
 
     body.__name__ = f"_{name}"
 

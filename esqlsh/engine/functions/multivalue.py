@@ -4,8 +4,9 @@ Arguments arrive whole: a ``Col`` is either single-valued or a list per row
 (``Col.multi``); ``as_list`` turns the former into one-element lists so each
 function has one list form to work on. Results that are multi-valued never hold
 empty lists (null instead). Elasticsearch's arithmetic is kept: integer medians
-average with floor (``(a + b) >> 1``), sums fail on overflow, percentiles
-interpolate as ``MvPercentile``. IPs are ordered by address, not by text.
+average toward zero without overflow, sums fail on overflow, percentiles
+interpolate as ``MvPercentile``. IPs are ordered by address and versions by
+ES's version order, not by their text.
 """
 
 from __future__ import annotations
@@ -31,15 +32,13 @@ from esqlsh.engine.functions._shared_b import (
     scalar_arg,
 )
 from esqlsh.engine.functions.ip import GROUPS, with_groups
+from esqlsh.engine.ordering import version_sort_key
 
 D = DataType
 _E = pl.element()
 INTEGRAL = {D.INTEGER, D.LONG, D.UNSIGNED_LONG}
+KEYED = {D.IP, D.VERSION}  # ordered by a computed key, not by their text
 INVALID_ARGUMENT = "org.elasticsearch.xpack.esql.core.InvalidArgumentException"
-
-
-def _single(expr: pl.Expr, t: DataType) -> Col:
-    return Col(expr, t)
 
 
 def _multi(expr: pl.Expr, t: DataType) -> Col:
@@ -70,8 +69,8 @@ def _extreme(args: list[Col], t: DataType, largest: bool) -> pl.Expr:
     x = args[0]
     if not x.multi:
         return x.expr
-    if x.type is D.IP:
-        ordered = _sort_ips(x.expr, descending=False)
+    if x.type in KEYED:
+        ordered = _sort_keyed(x.expr, x.type, descending=False)
         return ordered.list.last() if largest else ordered.list.first()
     if x.type is D.BOOLEAN:
         return x.expr.list.any() if largest else x.expr.list.all()
@@ -154,27 +153,38 @@ def _mv_sort(args: list[Col], ctx: EvalContext, t: DataType) -> Col:
             descending = text.upper() == "DESC"
     if not x.multi:
         return Col(x.expr, t)
-    if x.type is D.IP:
-        return _multi(_sort_ips(x.expr, descending), t)
+    if x.type in KEYED:
+        return _multi(_sort_keyed(x.expr, x.type, descending), t)
     return _multi(x.expr.list.sort(descending=descending), t)
 
 
-def _sort_ips(values: pl.Expr, descending: bool) -> pl.Expr:
-    """Sort lists of ip text by address (IPv4 as IPv4-mapped IPv6)."""
-    return values.map_batches(lambda s: sort_ip_lists(s, descending), return_dtype=pl.List(pl.String))
+def _sort_keyed(values: pl.Expr, t: DataType, descending: bool) -> pl.Expr:
+    """Sort lists of ips (by address) or versions (by ES's version order)."""
+    return values.map_batches(
+        lambda s: sort_keyed_lists(s, t, descending), return_dtype=pl.List(pl.String)
+    )
 
 
-def sort_ip_lists(lists: pl.Series, descending: bool) -> pl.Series:
-    """Vectorised: explode with the row number, parse the groups, sort by (row,
-    groups), implode back per row."""
+def sort_keyed_lists(lists: pl.Series, t: DataType, descending: bool) -> pl.Series:
+    """Vectorised: explode with the row number, compute the sort key columns, sort
+    by (row, key), implode back per row."""
     frame = lists.alias("v").to_frame().with_row_index("row")
-    flat = with_groups(frame.explode("v"), "v", "g")
-    keys = [f"g{i}" for i in range(GROUPS)]
-    flat = flat.sort(["row", *keys], descending=[False] + [descending] * GROUPS, nulls_last=True)
+    flat = frame.explode("v")
+    if t is D.IP:
+        flat = with_groups(flat, "v", "k")
+        keys = [f"k{i}" for i in range(GROUPS)]
+    else:
+        flat = flat.with_columns(k=version_sort_key(pl.col("v")))
+        keys = ["k"]
+    flat = flat.sort(["row", *keys], descending=[False] + [descending] * len(keys), nulls_last=True)
     grouped = flat.group_by("row", maintain_order=True).agg(pl.col("v"))
     out = frame.select("row").join(grouped, on="row", how="left", maintain_order="left")["v"]
     nulls = lists.is_null()
-    return pl.select(pl.when(pl.lit(nulls)).then(None).otherwise(pl.lit(out))).to_series().alias(lists.name)
+    return (
+        pl.select(pl.when(pl.lit(nulls)).then(None).otherwise(pl.lit(out)))
+        .to_series()
+        .alias(lists.name)
+    )
 
 
 # -------------------------------------------------------------------- numbers
@@ -184,19 +194,26 @@ def _numbers(col: Col) -> pl.Expr:
     return as_list(col)
 
 
-def _floor_average(a: pl.Expr, b: pl.Expr) -> pl.Expr:
-    """``floor((a + b) / 2)`` without overflow (ES's ``(a + b) >> 1``)."""
-    wide_a, wide_b = a.cast(pl.Int128), b.cast(pl.Int128)
-    return (wide_a + wide_b) // 2
+def _average_toward_zero(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    """``(a + b) / 2`` truncated toward zero, without overflow (ES's
+    ``avgWithoutOverflow``)."""
+    total = a.cast(pl.Int128) + b.cast(pl.Int128)
+    half = total.abs() // 2
+    return pl.when(total < 0).then(half * -1).otherwise(half)
 
 
-def _median(values: pl.Expr, t: DataType) -> pl.Expr:
+def _median(values: pl.Expr, t: DataType, halves: bool = False) -> pl.Expr:
+    """The median of each list; an even count averages the middle two (integers
+    toward zero; doubles as ``(a + b) / 2``, or ``a / 2 + b / 2`` with ``halves``
+    as MV_MEDIAN_ABSOLUTE_DEVIATION computes it)."""
     ordered = values.list.sort()
     count = ordered.list.len()
     upper = ordered.list.get((count // 2).cast(pl.Int64), null_on_oob=True)
     lower = ordered.list.get((count // 2 - 1).cast(pl.Int64).clip(0), null_on_oob=True)
     if t in INTEGRAL:
-        even = _floor_average(lower, upper).cast(_int_dtype(t))
+        even = _average_toward_zero(lower, upper).cast(_int_dtype(t))
+    elif halves:
+        even = lower / 2 + upper / 2
     else:
         even = (lower + upper) / 2
     return pl.when(count % 2 == 1).then(upper).otherwise(even)
@@ -216,20 +233,22 @@ def _mv_median(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
 def _mv_mad(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
     x = args[0]
     values = _numbers(x)
-    median = _median(values, x.type)
+    median = _median(values, x.type, halves=True)
     if x.type in INTEGRAL:
         wide = pl.concat_list([median.cast(pl.Int128), values.list.eval(_E.cast(pl.Int128))])
         deviations = wide.list.eval((_E.slice(1) - _E.first()).abs())
         return _median(deviations, D.LONG).cast(_int_dtype(x.type))
     both = pl.concat_list([median.cast(pl.Float64), values])
     deviations = both.list.eval((_E.slice(1) - _E.first()).abs())
-    return _median(deviations, D.DOUBLE)
+    return _median(deviations, D.DOUBLE, halves=True)
 
 
 @scalar("mv_avg")
 def _mv_avg(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
     values = _numbers(args[0])
-    return divide(values.list.eval(_E.cast(pl.Float64)).list.sum(), values.list.len().cast(pl.Float64))
+    return divide(
+        values.list.eval(_E.cast(pl.Float64)).list.sum(), values.list.len().cast(pl.Float64)
+    )
 
 
 @scalar("mv_sum")

@@ -72,7 +72,9 @@ def _negative_count(ctx: EvalContext, count: pl.Expr, value: pl.Expr) -> pl.Expr
 def _repeat(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
     text, count = args[0].expr, args[1].expr
     too_long = text.str.len_bytes().cast(pl.Int64) * count.cast(pl.Int64) > MAX_BYTES
-    message = illegal(f"Creating repeated strings with more than [{MAX_BYTES}] bytes is not supported")
+    message = illegal(
+        f"Creating repeated strings with more than [{MAX_BYTES}] bytes is not supported"
+    )
     guarded = failing(ctx, too_long & (count >= 0), message, _repeated(text, count))
     return _negative_count(ctx, count, guarded)
 
@@ -101,12 +103,14 @@ def _substring(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
     count = text.str.len_chars().cast(pl.Int64)
     begin = _start_index(start, count)
     if len(args) == 2:
-        return text.str.slice(begin)
+        return pl.when(start.is_null()).then(None).otherwise(text.str.slice(begin))
     length = args[2].expr.cast(pl.Int64)
     message = pl.format(
         "{}[{}]", pl.lit(illegal("Length parameter cannot be negative, found ")), length
     )
-    return failing(ctx, length < 0, message, text.str.slice(begin, length.clip(0)))
+    part = text.str.slice(begin, length.clip(0))
+    part = pl.when(start.is_null() | length.is_null()).then(None).otherwise(part)
+    return failing(ctx, length < 0, message, part)
 
 
 @scalar("left")
@@ -135,7 +139,12 @@ def _locate(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
     position = pl.when(found).then(begin + offset + 1).otherwise(0)
     # ES answers 0 early when the substring has more bytes than the string.
     position = pl.when(text.str.len_bytes() < sub.str.len_bytes()).then(0).otherwise(position)
-    return pl.when(text.is_null() | sub.is_null() | start.is_null()).then(None).otherwise(position).cast(pl.Int32)
+    return (
+        pl.when(text.is_null() | sub.is_null() | start.is_null())
+        .then(None)
+        .otherwise(position)
+        .cast(pl.Int32)
+    )
 
 
 @scalar("starts_with")
@@ -219,10 +228,14 @@ def java_replacement(replacement: str, groups: int) -> str:
         elif c == "$" and i + 1 < len(replacement) and replacement[i + 1].isdigit():
             j = i + 2
             number = int(replacement[i + 1])
-            while j < len(replacement) and replacement[j].isdigit() and number * 10 + int(replacement[j]) <= groups:
+            while (
+                j < len(replacement)
+                and replacement[j].isdigit()
+                and number * 10 + int(replacement[j]) <= groups
+            ):
                 number = number * 10 + int(replacement[j])
                 j += 1
-            out.append("${%d}" % number)
+            out.append("${" + str(number) + "}")
             i = j
         else:
             out.append("$$" if c == "$" else c)
@@ -327,8 +340,10 @@ def _hash(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
     if algorithm.is_const:
         name = str(algorithm.value)
         if name.upper() not in ALGORITHMS:
-            raise InvalidArgumentError(f"invalid algorithm for [{ctx.source.text if ctx.source else 'hash'}]: "
-                                       f"{name} MessageDigest not available")
+            raise InvalidArgumentError(
+                f"invalid algorithm for [{ctx.source.text if ctx.source else 'hash'}]: "
+                f"{name} MessageDigest not available"
+            )
         return _hex_digest(name, text.expr)
     known = algorithm.expr.str.to_uppercase().is_in(list(ALGORITHMS))
     message = pl.format(
@@ -341,7 +356,9 @@ def _hash(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
 
     packed = pl.struct(algorithm.expr.alias("a"), text.expr.alias("v"))
     hashed = per_distinct(
-        pl.when(algorithm.expr.is_not_null() & text.expr.is_not_null()).then(packed), digest, pl.String()
+        pl.when(algorithm.expr.is_not_null() & text.expr.is_not_null()).then(packed),
+        digest,
+        pl.String(),
     )
     return failing(ctx, ~known, message, hashed)
 
@@ -358,6 +375,8 @@ def _from_base64(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
     padding = (4 - text.str.len_bytes() % 4) % 4
     padded = pl.concat_str([text, pl.lit("=").repeat_by(padding).list.join("")])
     valid = padded.str.contains(r"^[A-Za-z0-9+/]*={0,2}$") & (padding != 3)
-    message = pl.format("{}{}", pl.lit(illegal("Input byte array has wrong 4-byte ending unit: ")), text)
+    message = pl.format(
+        "{}{}", pl.lit(illegal("Input byte array has wrong 4-byte ending unit: ")), text
+    )
     decoded = pl.when(valid).then(padded).str.decode("base64", strict=False).cast(pl.String)
     return failing(ctx, ~valid, message, decoded)
