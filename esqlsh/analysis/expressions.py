@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from esqlsh.analysis import literals, messages
 from esqlsh.analysis.registry import FunctionDef, Param, all_functions, lookup
 from esqlsh.analysis.types import CAST_NAMES, NUMERIC, STRING, TEMPORAL_AMOUNT, DataType
-from esqlsh.errors import ParsingError, Problem
+from esqlsh.errors import IllegalArgumentError, ParsingError, Problem
 from esqlsh.plan.logical import Attribute, FnCall, Lit, Ref, TExpr
 from esqlsh.syntax import ast
 
@@ -104,11 +104,23 @@ class ParamValues:
 
     @staticmethod
     def of(params: list[object] | dict[str, object] | None) -> ParamValues:
+        """Raises IllegalArgumentError for values Elasticsearch's request parser
+        rejects (see ``literals.param_problems``)."""
         if params is None:
             return ParamValues()
         if isinstance(params, dict):
-            return ParamValues(tuple(params.values()), tuple(params.keys()))
-        return ParamValues(tuple(params))
+            values = ParamValues(tuple(params.values()), tuple(params.keys()))
+        else:
+            values = ParamValues(tuple(params))
+        named = values.names or (None,) * len(values.values)
+        problems = [
+            problem
+            for value, name in zip(values.values, named, strict=True)
+            for problem in literals.param_problems(value, name)
+        ]
+        if problems:
+            raise IllegalArgumentError("Failed to parse params: " + "; ".join(problems))
+        return values
 
 
 # ------------------------------------------------------------------ helpers
@@ -275,11 +287,17 @@ def ordinal_index(fn: FunctionDef, index: int) -> int | None:
     return index
 
 
+def is_count_star(node: ast.Call, fn: FunctionDef) -> bool:
+    """``COUNT(*)``. Elasticsearch's parser drops the ``*`` of any other function
+    (``MIN(*)`` is ``MIN()``, an arity error; ``PI(*)`` is ``PI()``)."""
+    return node.star and fn.name == "count"
+
+
 def check_arity(node: ast.Call) -> None:
     """Raise Elasticsearch's ``parsing_exception`` for a wrong argument count. It
     happens when functions are resolved, before any verification."""
     fn = lookup(node.name)
-    if fn is None or node.star:
+    if fn is None or is_count_star(node, fn):
         return
     reason = arity_message(fn, len(node.args))
     if reason is not None:
@@ -511,7 +529,7 @@ class ExpressionResolver:
         if fn is None:
             self.fail(node.source, self._unknown_function(node.name))
             return None
-        if node.star:
+        if is_count_star(node, fn):
             return FnCall(fn.name, (), fn.return_type(()), star=True, source=node.source)
         resolved = [a for a in args if a is not None]
         if fn.kind in ("scalar", "grouping"):

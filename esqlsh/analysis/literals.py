@@ -76,6 +76,59 @@ def param_literal(value: object) -> tuple[object, DataType]:
     raise ValueError(f"unsupported parameter value [{value!r}]")
 
 
+def param_problems(value: object, name: str | None = None) -> list[str]:
+    """Why Elasticsearch's ``RequestXContent.parseParams`` rejects a parameter value
+    (its messages, without their position in the request's JSON): only null,
+    booleans, numbers, strings and flat lists of them are values, and a list may hold
+    neither a null nor values of different types. Numbers of different types are let
+    through: ``param_literal`` widens them as a ``[…]`` literal widens."""
+    if not isinstance(value, (list, tuple)):
+        return [] if _param_family(value) else [_unsupported_param(value)]
+    families = [_param_family(v) for v in value]
+    problems = [_unsupported_param(v) for v, f in zip(value, families, strict=True) if not f]
+    label = f"[{name}] " if name is not None else ""
+    items = zip(value, families, strict=True)
+    shown = "[" + ", ".join(_java_text(v) if f else "null" for v, f in items) + "]"
+    if None in families or "null" in families:
+        problems.append(
+            f"Parameter {label}contains a null entry: {shown}. "
+            "Null values are not allowed in multivalued params"
+        )
+    elif len(set(families)) > 1:
+        problems.append(
+            f"Parameter {label}contains mixed data types: {shown}. "
+            "Mixed data types are not allowed in multivalued params."
+        )
+    return problems
+
+
+def _param_family(value: object) -> str | None:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    return "string" if isinstance(value, str) else None
+
+
+def _unsupported_param(value: object) -> str:
+    # The JSON token Elasticsearch names: a nested array or an object.
+    token = "START_OBJECT" if isinstance(value, dict) else "START_ARRAY"
+    if not isinstance(value, (dict, list, tuple)):
+        token = f"[{value!r}]"
+    return f"{token} is not supported as a parameter"
+
+
+def _java_text(value: object) -> str:
+    """``String.valueOf`` of a JSON scalar, as a Java list prints its items."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 # ------------------------------------------------------------------ time spans
 
 _DURATION_UNITS = {

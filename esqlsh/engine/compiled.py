@@ -102,6 +102,9 @@ class Check:
     # The header's "treating result as <treated_as>": "null" for most failures,
     # "false" for conditions (CASE, as Elasticsearch's createWarningsTreatedAsFalse).
     treated_as: str = "null"
+    # ``message`` is a list of messages per row (a conversion of a multi-value fails
+    # once per bad value, and Elasticsearch records each of those failures).
+    many: bool = False
 
 
 @dataclass
@@ -118,14 +121,20 @@ class EvalContext:
     checks: list[Check] = field(default_factory=list)
 
     def fail_when(
-        self, mask: pl.Expr, message: pl.Expr | str, *, treated_as: str = "null"
+        self,
+        mask: pl.Expr,
+        message: pl.Expr | str,
+        *,
+        treated_as: str = "null",
+        many: bool = False,
     ) -> None:
         """Record that rows where ``mask`` holds failed with ``message``; the
         implementation itself must return null for those rows. The executor only
         looks at rows where ``mask`` is true (null counts as false), so masks need
-        not exclude rows whose inputs were null if they evaluate to null there."""
+        not exclude rows whose inputs were null if they evaluate to null there.
+        ``many``: ``message`` is a list-of-strings expression, one failure each."""
         assert self.source is not None
-        self.checks.append(Check(self.source, mask, message, treated_as))
+        self.checks.append(Check(self.source, mask, message, treated_as, many))
 
 
 def null_col(t: DataType) -> Col:

@@ -64,10 +64,18 @@ def header(source: Source, treated_as: str = "null") -> str:
     )
 
 
-def _message_expr(check: Check) -> pl.Expr:
+def _message_expr(check: Check, as_list: bool) -> pl.Expr:
+    """The check's message where it failed; ``as_list``: as a list of messages
+    (the site has a check with several failures per row)."""
     message = check.message
     msg = pl.lit(message, dtype=pl.String) if isinstance(message, str) else message
-    return pl.when(check.mask.fill_null(False)).then(msg.cast(pl.String))
+    if check.many:
+        msg = msg.cast(pl.List(pl.String))
+    elif as_list:
+        msg = pl.concat_list([msg.cast(pl.String)])
+    else:
+        msg = msg.cast(pl.String)
+    return pl.when(check.mask.fill_null(False)).then(msg)
 
 
 def site_columns(
@@ -84,10 +92,11 @@ def site_columns(
     sites: list[SiteColumn] = []
     for n, (source, site_checks) in enumerate(by_site.items()):
         name = f"{prefix}{n}"
-        parts = [_message_expr(c) for c in site_checks]
+        as_list = any(c.many for c in site_checks)
+        parts = [_message_expr(c, as_list) for c in site_checks]
         expr = parts[0] if len(parts) == 1 else pl.coalesce(parts)
         if aggregated:
-            expr = expr.drop_nulls().implode()
+            expr = (expr.explode() if as_list else expr).drop_nulls().implode()
         exprs.append(expr.alias(name))
         sites.append(SiteColumn(name, source, site_checks[0].treated_as))
     return exprs, sites

@@ -115,3 +115,10 @@ def test_plan_text_is_one_line_per_node() -> None:
         "LimitNode[0] -> [a:integer]",
         "LimitNode[10000] -> [a:integer]",
     ]
+
+
+def test_star_argument_only_counts_for_count() -> None:
+    # Elasticsearch's parser drops the ``*`` of any function but COUNT: PI(*) is PI().
+    p = plan("ROW a = PI(*), b = 1 | STATS c = COUNT(*), m = MAX(a)")
+    assert names(p) == ["c", "m"]
+    assert [str(a.type) for a in p.schema] == ["long", "double"]

@@ -208,3 +208,21 @@ for _name, _aliases, _accepted, _result, _doc in CONVERSIONS:
         aliases=_aliases,
         extra={"conversion": True},
     )
+
+# TO_DEGREES / TO_RADIANS are conversion functions in Elasticsearch too
+# (AbstractConvertFunction: numbers only, each value of a multi-value converted),
+# but not the target of a ``::double`` cast, so they stay out of CONVERSIONS.
+_ANGLES = types(NUMBERS)
+for _name, _doc in (
+    ("to_degrees", "Converts a number in radians to degrees."),
+    ("to_radians", "Converts a number in degrees to radians."),
+):
+    declare(
+        _name,
+        "scalar",
+        [Param("number", _ANGLES, convert_expected(_ANGLES), doc=_FIELD_DOC)],
+        T.DOUBLE,
+        _doc,
+        multivalue=True,
+        extra={"conversion": True},
+    )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from esqlsh.analysis.functions._common import no_text, same_type_no_text
 from esqlsh.analysis.registry import Param, declare, same_as
 from esqlsh.analysis.types import NUMERIC, SPATIAL, STRING, DataType
 
@@ -51,7 +52,7 @@ def _mv(name: str, params: list[Param], returns: object, doc: str) -> None:
 
 
 def _append_type(types: Sequence[DataType]) -> DataType:
-    return types[1] if types[0] is D.NULL else types[0]
+    return no_text(types[1] if types[0] is D.NULL else types[0])
 
 
 def _append_check(types: Sequence[DataType], texts: Sequence[str], call: str) -> str | None:
@@ -103,25 +104,25 @@ _mv(
 _mv(
     "mv_dedupe",
     [_field(REPRESENTABLE, "representable")],
-    same_as(0),
+    same_type_no_text,
     "Remove duplicate values from a multivalued field.",
 )
 _mv(
     "mv_first",
     [_field(REPRESENTABLE, "representable")],
-    same_as(0),
+    same_type_no_text,
     "Converts a multivalued expression into a single valued column containing the first value.",
 )
 _mv(
     "mv_last",
     [_field(REPRESENTABLE, "representable")],
-    same_as(0),
+    same_type_no_text,
     "Converts a multivalue expression into a single valued column containing the last value.",
 )
 _mv(
     "mv_max",
     [_field(NON_SPATIAL, "representableNonSpatial")],
-    same_as(0),
+    same_type_no_text,
     "Converts a multivalued expression into a single valued column containing the maximum value.",
 )
 _mv(
@@ -140,7 +141,7 @@ _mv(
 _mv(
     "mv_min",
     [_field(NON_SPATIAL, "representableNonSpatial")],
-    same_as(0),
+    same_type_no_text,
     "Converts a multivalued expression into a single valued column containing the minimum value.",
 )
 _mv(
@@ -197,7 +198,7 @@ _mv(
             "the last value in the list.",
         ),
     ],
-    same_as(0),
+    same_type_no_text,
     "Returns a subset of the multivalued field using the start and end index values. This "
     "is most useful when reading from a function that emits multivalued columns in a known "
     "order like `SPLIT` or `MV_SORT`.",
@@ -228,7 +229,7 @@ declare(
             doc="Sort order. The valid options are ASC and DESC, the default is ASC.",
         ),
     ],
-    same_as(0),
+    same_type_no_text,
     "Sorts a multivalued field in lexicographical order.",
     multivalue=True,
     check=_sort_order_check,

@@ -247,12 +247,11 @@ def convert_each(col: Col, ctx: EvalContext, fn: Converter, out: DataType) -> Co
         failed_any = col.expr.list.eval(element.failed.fill_null(False)).list.any()
         message = element.message if element.message is not None else ""
         msg_expr = pl.lit(message) if isinstance(message, str) else message
-        first_message = (
-            col.expr.list.eval(pl.when(element.failed.fill_null(False)).then(msg_expr))
-            .list.drop_nulls()
-            .list.first()
-        )
-        ctx.fail_when(failed_any, first_message)
+        # one failure per bad value, as Elasticsearch's converters record them
+        messages = col.expr.list.eval(
+            pl.when(element.failed.fill_null(False)).then(msg_expr)
+        ).list.drop_nulls()
+        ctx.fail_when(failed_any, messages, many=True)
     return Col(values, out, multi=True)
 
 

@@ -16,6 +16,7 @@ import polars as pl
 from esqlsh.analysis.types import TEMPORAL_AMOUNT, DataType
 from esqlsh.engine.compiled import Col, EvalContext, implements
 from esqlsh.engine.functions._common import (
+    ARITHMETIC,
     ILLEGAL_ARGUMENT,
     INT_MAX,
     INT_MIN,
@@ -250,6 +251,30 @@ _TO_DOUBLE: Table = {
     T.TEXT: _string_to_double,
 }
 
+# ------------------------------------------------------- to_degrees / to_radians
+
+# Java's Math.toDegrees / Math.toRadians multiply by these constants (JDK 9+).
+RADIANS_TO_DEGREES = 57.29577951308232
+DEGREES_TO_RADIANS = 0.017453292519943295
+
+
+def _to_degrees(x: pl.Expr) -> Converted:
+    """``NumericUtils.asFiniteNumber(Math.toDegrees(x))``: a huge value overflows."""
+    value = x.cast(pl.Float64) * RADIANS_TO_DEGREES
+    message = pl.format(
+        "{}: not a finite double number: {}", pl.lit(ARITHMETIC), java_double_str(value)
+    )
+    return _fails(value, value.is_finite(), message)
+
+
+def _to_radians(x: pl.Expr) -> Converted:
+    return Converted(x.cast(pl.Float64) * DEGREES_TO_RADIANS)
+
+
+_NUMBER_SOURCES = (T.DOUBLE, T.INTEGER, T.LONG, T.UNSIGNED_LONG)
+_TO_DEGREES: Table = dict.fromkeys(_NUMBER_SOURCES, _to_degrees)
+_TO_RADIANS: Table = dict.fromkeys(_NUMBER_SOURCES, _to_radians)
+
 # ---------------------------------------------------------------------- boolean
 
 
@@ -436,6 +461,9 @@ TABLES: dict[str, tuple[DataType, Table]] = {
     "to_string": (T.KEYWORD, _TO_STRING),
     "to_unsigned_long": (T.UNSIGNED_LONG, _TO_ULONG),
     "to_version": (T.VERSION, _TO_VERSION),
+    # last: ``converter_for`` takes the first table producing a type (to_double's)
+    "to_degrees": (T.DOUBLE, _TO_DEGREES),
+    "to_radians": (T.DOUBLE, _TO_RADIANS),
 }
 
 ALIASES: dict[str, tuple[str, ...]] = {

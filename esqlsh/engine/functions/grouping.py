@@ -28,6 +28,7 @@ from esqlsh.engine.functions._common import (
     round_date,
     rounding_of,
 )
+from esqlsh.engine.functions._shared_b import divide
 from esqlsh.errors import QueryExecutionError
 from esqlsh.plan.logical import TemporalAmount
 
@@ -197,7 +198,8 @@ def _java_div(a: float, b: float) -> float:
 def _number_bucket(args: list[Col], ctx: EvalContext) -> Col:
     span = number_span(args)
     value = as_type(args[0], T.DOUBLE)
-    quotient = value / pl.lit(span, dtype=pl.Float64)
+    # a true division: Polars multiplies by the reciprocal of a literal divisor
+    quotient = divide(value, pl.lit(span, dtype=pl.Float64))
     bad_div = ~quotient.is_finite()
     ctx.fail_when(bad_div, DIV_BY_ZERO)
     product = quotient.floor() * span

@@ -35,6 +35,7 @@ from esqlsh.engine.functions._common import (
     overflow_message,
     version_key,
 )
+from esqlsh.engine.functions._shared_b import divide
 from esqlsh.errors import QueryExecutionError
 from esqlsh.plan.logical import TemporalAmount
 
@@ -138,11 +139,14 @@ def _double_op(op: str, a: pl.Expr, b: pl.Expr, ctx: EvalContext) -> pl.Expr:
         return _finite(ctx, a - b)
     if op == "mul":
         return _finite(ctx, a * b)
+    # ``divide``: Polars turns a division by a literal into a multiplication by its
+    # reciprocal (2.05 / 0.05 gives 41.0, Java 40.99999999999999).
+    quotient = divide(a, b)
     if op == "div":
-        return _finite(ctx, a / b, DIV_BY_ZERO)
+        return _finite(ctx, quotient, DIV_BY_ZERO)
     # Java's floating % keeps the dividend's sign (fmod), Polars' follows the divisor.
-    rem = a - (a / b).cast(pl.Int128, strict=False).cast(pl.Float64) * b
-    exact = pl.when((a / b).abs() < 2.0**63).then(rem).otherwise(_fmod_large(a, b))
+    rem = a - quotient.cast(pl.Int128, strict=False).cast(pl.Float64) * b
+    exact = pl.when(quotient.abs() < 2.0**63).then(rem).otherwise(_fmod_large(a, b))
     return _finite(ctx, pl.when(b != 0).then(exact).otherwise(float("nan")), DIV_BY_ZERO)
 
 
