@@ -9,10 +9,10 @@ start-up.
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 
 
-class DataType(str, Enum):
+class DataType(StrEnum):
     KEYWORD = "keyword"
     TEXT = "text"
     LONG = "long"
@@ -90,7 +90,9 @@ SPATIAL = frozenset(
     {DataType.GEO_POINT, DataType.CARTESIAN_POINT, DataType.GEO_SHAPE, DataType.CARTESIAN_SHAPE}
 )
 # Types that may be stored in a column (and so appear in responses).
-REPRESENTABLE = frozenset(t for t in DataType if t not in TEMPORAL_AMOUNT and t is not DataType.SOURCE)
+REPRESENTABLE = frozenset(
+    t for t in DataType if t not in TEMPORAL_AMOUNT and t is not DataType.SOURCE
+)
 
 # Type names accepted by ``::`` casts and TO_* (``x::int``), lower-case.
 CAST_NAMES: dict[str, DataType] = {

@@ -11,7 +11,6 @@ source text for unnamed expressions).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Union
 
 from esqlsh.analysis.types import DataType
 from esqlsh.syntax.ast import Source
@@ -20,7 +19,7 @@ _NOSRC = Source.synthetic()
 
 
 def _src() -> Source:
-    return field(default=_NOSRC, compare=False, repr=False)  # type: ignore[no-any-return]
+    return field(default=_NOSRC, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,7 @@ class FnCall:
     source: Source = _src()
 
 
-TExpr = Union[Lit, Ref, FnCall]
+TExpr = Lit | Ref | FnCall
 
 
 @dataclass(frozen=True)
@@ -242,10 +241,23 @@ class SampleNode:
     source: Source = _src()
 
 
-PlanNode = Union[
-    Relation, RowSource, ShowInfoSource, EvalNode, Filter, Aggregate, Project, OrderBy,
-    LimitNode, DissectNode, GrokNode, EnrichNode, MvExpandNode, LookupJoinNode, SampleNode,
-]
+PlanNode = (
+    Relation
+    | RowSource
+    | ShowInfoSource
+    | EvalNode
+    | Filter
+    | Aggregate
+    | Project
+    | OrderBy
+    | LimitNode
+    | DissectNode
+    | GrokNode
+    | EnrichNode
+    | MvExpandNode
+    | LookupJoinNode
+    | SampleNode
+)
 
 
 @dataclass(frozen=True)

@@ -215,3 +215,22 @@ def test_failures_see_the_columns_before_a_redefinition() -> None:
     result = execute(plan, storage)
     assert result.frame["x"].to_list() == [None, 2]
     assert result.warnings[1] == "Line 1:1: java.lang.IllegalArgumentException: bad [-1]"
+
+
+def test_a_conversion_records_each_failing_value_of_a_multi_value() -> None:
+    # Elasticsearch's converters register one failure per bad value (still at most
+    # 20 in all), not one per row.
+    storage = MemStorage()
+    storage.add(
+        "i", {"s": T.KEYWORD}, {"s": [["one", "1", "two"], "x", [f"n{i}" for i in range(30)]]}
+    )
+    sch = schema(("s", T.KEYWORD), ("n", T.INTEGER))
+    conv = call("to_integer", ref("s", T.KEYWORD), t=T.INTEGER, text="TO_INT(s)", column=20)
+    plan = Plan((Relation("i", ("i",), sch[:1]), EvalNode((("n", conv),), sch)))
+    result = execute(plan, storage)
+    assert result.frame["n"].to_list() == [1, None, None]
+    nfe = 'Line 1:20: java.lang.NumberFormatException: For input string: "{}"'
+    assert result.warnings[0].startswith("Line 1:20: evaluation of [TO_INT(s)] failed")
+    assert result.warnings[1:] == [
+        nfe.format(v) for v in ["one", "two", "x", *(f"n{i}" for i in range(17))]
+    ]

@@ -37,14 +37,26 @@ def test_string_to_integer_overflow_reports_the_text() -> None:
 def test_multivalue_drops_failing_values() -> None:
     out = unary("to_integer", [[5013792, 2147483647, 501379200000]], T.LONG, multi=True)
     assert out.values == [[5013792, 2147483647]]
-    assert out.failures == [f"{QL}: [501379200000] out of [integer] range"]
+    # a multi-value fails once per bad value: the message is a list per row
+    assert out.failures == [[f"{QL}: [501379200000] out of [integer] range"]]
     assert out.col.multi
+
+
+def test_multivalue_records_every_failing_value() -> None:
+    out = unary("to_integer", [["one", "1", "two"]], T.KEYWORD, multi=True)
+    assert out.values == [[1]]
+    assert out.failures == [
+        [
+            'java.lang.NumberFormatException: For input string: "one"',
+            'java.lang.NumberFormatException: For input string: "two"',
+        ]
+    ]
 
 
 def test_unsigned_long_to_int_goes_through_long() -> None:
     out = unary("to_int", [[2147483647, 2**63]], T.UNSIGNED_LONG, multi=True)
     assert out.values == [[2147483647]]
-    assert out.failures == [f"{QL}: [9223372036854775808] out of [long] range"]
+    assert out.failures == [[f"{QL}: [9223372036854775808] out of [long] range"]]
 
 
 def test_double_to_long_rounds_half_up() -> None:
