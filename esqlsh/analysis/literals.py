@@ -12,6 +12,7 @@ import math
 import re
 
 from esqlsh.analysis.types import NUMERIC, DataType
+from esqlsh.errors import EsqlError
 from esqlsh.plan.logical import TemporalAmount
 
 INT_MIN, INT_MAX = -(2**31), 2**31 - 1
@@ -46,12 +47,23 @@ def common_list_type(types: list[DataType]) -> DataType | None:
     return first if all(t is first for t in present) else None
 
 
+class InvalidArgumentError(EsqlError):
+    """Elasticsearch's ``InvalidArgumentException`` while building the query, which
+    carries no position (``[-1] out of [unsigned_long] range``)."""
+
+    type = "invalid_argument_exception"
+    status = 400
+
+
 def convert_number(value: object, target: DataType) -> object:
-    """Coerce a numeric list item to the list's common type."""
+    """Coerce a numeric list item to the list's common type. A negative number in
+    an unsigned_long list raises InvalidArgumentError (``bigIntegerToUnsignedLong``)."""
     if value is None:
         return None
     if target is DataType.DOUBLE:
         return float(value)  # type: ignore[arg-type]
+    if target is DataType.UNSIGNED_LONG and value < 0:  # type: ignore[operator]
+        raise InvalidArgumentError(f"[{value}] out of [unsigned_long] range")
     return int(value)  # type: ignore[call-overload]
 
 

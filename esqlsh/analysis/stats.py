@@ -93,8 +93,17 @@ def _resolve_groups(cmd: ast.Stats, scope: Scope, resolver: ExpressionResolver) 
     for g in cmd.groups:
         expr = resolver.resolve(g.expr, scope)
         if expr is not None:
-            groups.append(_Group(g.name if g.name is not None else g.expr.source.text, expr, g))
+            groups.append(_Group(_group_name(g), expr, g))
     return groups
+
+
+def _group_name(g: ast.Assignment) -> str:
+    """An unnamed key that is a column keeps the column's name (``BY `a b``` is
+    ``a b``, as ``visitGrouping`` reuses the attribute); other keys are named after
+    their text."""
+    if g.name is not None:
+        return g.name
+    return g.expr.name if isinstance(g.expr, ast.FieldRef) else g.expr.source.text
 
 
 def _agg_name(item: ast.AggItem) -> str:

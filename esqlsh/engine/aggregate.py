@@ -21,8 +21,16 @@ from dataclasses import dataclass, field, replace
 import polars as pl
 
 from esqlsh.analysis.types import DataType
+from esqlsh.engine.columns import col, exactly
 from esqlsh.engine.compiled import Col, EvalContext
-from esqlsh.engine.expressions import ExprCompiler, function_def, is_aggregate, is_multi, literal
+from esqlsh.engine.expressions import (
+    ExprCompiler,
+    fold,
+    function_def,
+    is_aggregate,
+    is_multi,
+    literal,
+)
 from esqlsh.engine.failures import SiteColumn, site_columns
 from esqlsh.engine.runtime import Run, conform_dtypes
 from esqlsh.plan.logical import Aggregate, FnCall, Lit, Ref, TExpr
@@ -109,10 +117,15 @@ def _mask_expr(mask: str, schema: pl.Schema) -> pl.Expr:
     return expr.fill_null(False)
 
 
-def _arg_col(arg: TExpr | str, t: DataType, mask: str | None, schema: pl.Schema) -> Col:
+def _arg_col(
+    arg: TExpr | str, t: DataType, mask: str | None, schema: pl.Schema, compiler: ExprCompiler
+) -> Col:
     if not isinstance(arg, str):
-        assert isinstance(arg, Lit), "aggregate parameters must be constants"
-        return literal(arg.value, arg.type)
+        if isinstance(arg, Lit):
+            return literal(arg.value, arg.type)
+        # a constant parameter written as an expression (``PERCENTILE(x, 10 + 40)``),
+        # which Elasticsearch folds
+        return fold(compiler.compile(arg))
     expr = pl.col(arg)
     if mask is not None:
         expr = expr.filter(_mask_expr(mask, schema))
@@ -136,7 +149,10 @@ def _agg_exprs(
         if call.star:
             exprs.append(_count_star(agg.mask, schema).alias(agg.out))
             continue
-        args = [_arg_col(a, call.args[i].type, agg.mask, schema) for i, a in enumerate(agg.args)]
+        args = [
+            _arg_col(a, call.args[i].type, agg.mask, schema, compiler)
+            for i, a in enumerate(agg.args)
+        ]
         impl = compiler.impl(call.name)
         ctx.source = call.source
         exprs.append(impl(args, ctx).expr.alias(agg.out))
@@ -161,7 +177,7 @@ def aggregate(node: Aggregate, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
     keep = [name for name, _ in parts.pre]
     lf = run.with_fields(lf, parts.pre, keep=keep)
     # drop, not select: with nothing kept the frame must still count its rows
-    lf = lf.drop([c for c in lf.collect_schema().names() if c not in keep])
+    lf = lf.drop(exactly(c for c in lf.collect_schema().names() if c not in keep))
     lf = _explode_groups(lf, group_cols)
     exprs, sites = _agg_exprs(parts.calls, lf.collect_schema(), run)
     if group_cols:
@@ -179,4 +195,4 @@ def aggregate(node: Aggregate, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
     group_names = [name for name, _ in groups]
     lf = run.with_fields(lf, parts.post, keep=group_names)
     outputs = [a.name for a in node.schema]
-    return lf.select(outputs)
+    return lf.select(col(name) for name in outputs)

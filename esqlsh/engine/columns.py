@@ -1,14 +1,23 @@
-"""Which columns each step of a plan must produce (backwards liveness).
+"""Which columns each step of a plan must produce (backwards liveness), and how
+to name one column exactly.
 
 The executor reads only the columns a query needs from storage, prunes frames
 before materialising them, and skips EVAL fields nobody reads — as Elasticsearch's
 optimizer prunes unused columns and aliases (so their failures are not reported
 either).
+
+Polars reads the column name ``*`` as "every column" and ``^…$`` as a regex, in
+``pl.col`` and wherever a name is given as a string (``drop``, ``explode``,
+``select``…); ES|QL columns may be named so (``EVAL `*` = 1``). A name that comes
+from the query goes through :func:`col` or :func:`exactly`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+
+import polars as pl
+import polars.selectors as cs
 
 from esqlsh.plan.logical import (
     Aggregate,
@@ -29,6 +38,18 @@ from esqlsh.plan.logical import (
     RowSource,
     TExpr,
 )
+
+
+def col(name: str) -> pl.Expr:
+    """The column ``name`` itself (``pl.col`` would expand a pattern)."""
+    if name == "*" or (name.startswith("^") and name.endswith("$")):
+        return cs.by_name(name).as_expr()
+    return pl.col(name)
+
+
+def exactly(names: Iterable[str]) -> cs.Selector:
+    """The columns ``names`` themselves, for ``drop`` and ``explode``."""
+    return cs.by_name(*names)
 
 
 def refs(expr: TExpr | None) -> set[str]:

@@ -22,7 +22,7 @@ import polars as pl
 from esqlsh.analysis.types import DataType
 from esqlsh.clusters.base import Storage
 from esqlsh.engine.aggregate import aggregate
-from esqlsh.engine.columns import live_fields, needed_after
+from esqlsh.engine.columns import col, exactly, live_fields, needed_after
 from esqlsh.engine.compiled import Col
 from esqlsh.engine.expressions import is_multi, physical_of
 from esqlsh.engine.extract import dissect, grok
@@ -106,7 +106,7 @@ def _filter_checked(condition: TExpr, lf: pl.LazyFrame, run: Run) -> pl.LazyFram
 
 
 def _project(node: Project, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
-    columns = [pl.col(src).alias(out) for out, src in node.columns if out in run.needed]
+    columns = [col(src).alias(out) for out, src in node.columns if out in run.needed]
     if not columns:
         # drop, not select: a frame left without columns keeps its row count
         return lf.drop(lf.collect_schema().names())
@@ -130,7 +130,7 @@ def _order_by(node: OrderBy, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
 
 
 def _col_of(name: str, t: DataType, schema: pl.Schema) -> Col:
-    return Col(pl.col(name), t, multi=is_multi(schema[name]))
+    return Col(col(name), t, multi=is_multi(schema[name]))
 
 
 def _limit(node: LimitNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
@@ -140,7 +140,7 @@ def _limit(node: LimitNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
 def _mv_expand(node: MvExpandNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
     if is_multi(lf.collect_schema()[node.field]):
         # explode keeps a null as one row with null, as MV_EXPAND does
-        lf = lf.explode(node.field)
+        lf = lf.explode(exactly([node.field]))
     return lf
 
 
@@ -189,7 +189,7 @@ def _demote_lists(frame: pl.DataFrame) -> pl.DataFrame:
         if isinstance(dtype, pl.List) and frame.height > 0:
             longest = frame.get_column(name).list.len().max()
             if longest is None or longest <= 1:  # type: ignore[operator]
-                casts.append(pl.col(name).list.first())
+                casts.append(col(name).list.first())
     return frame.with_columns(casts) if casts else frame
 
 
@@ -203,14 +203,14 @@ def _final_frame(frame: pl.DataFrame, schema: Schema) -> pl.DataFrame:
         base = physical_of(attr.type)
         dtype = frame.schema[attr.name]
         want = pl.List(base) if isinstance(dtype, pl.List) else base
-        col = pl.col(attr.name)
+        expr = col(attr.name)
         if attr.type in (DataType.UNSUPPORTED, DataType.NULL) and dtype != want:
-            col = pl.lit(None, dtype=want)
+            expr = pl.lit(None, dtype=want)
         elif dtype != want:
-            col = col.cast(want, strict=False)
+            expr = expr.cast(want, strict=False)
         name = attr.name if attr.name not in seen else f"{attr.name}\x00{i}"
         seen.add(attr.name)
-        exprs.append(col.alias(name))
+        exprs.append(expr.alias(name))
     return frame.select(exprs)
 
 

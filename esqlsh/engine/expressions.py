@@ -26,6 +26,7 @@ import polars as pl
 
 from esqlsh.analysis import registry
 from esqlsh.analysis.types import DataType
+from esqlsh.engine.columns import col
 from esqlsh.engine.compiled import Col, EvalContext, Impl, load_impls, physical
 from esqlsh.errors import QueryExecutionError
 from esqlsh.plan.logical import FnCall, Lit, Ref, TemporalAmount, TExpr
@@ -141,7 +142,7 @@ class ExprCompiler:
         dtype = self.schema.get(ref.name)
         if dtype is None:
             raise QueryExecutionError(f"column [{ref.name}] is not available to the engine")
-        return Col(pl.col(ref.name), ref.type, multi=is_multi(dtype))
+        return Col(col(ref.name), ref.type, multi=is_multi(dtype))
 
     def _call(self, call: FnCall) -> Col:
         if is_aggregate(call):

@@ -22,6 +22,7 @@ import polars as pl
 
 from esqlsh.analysis.grok import group_field_index
 from esqlsh.analysis.types import DataType
+from esqlsh.engine.columns import col, exactly
 from esqlsh.engine.expressions import is_multi, physical_of
 from esqlsh.engine.runtime import Run, conform_dtypes
 from esqlsh.plan.logical import DissectNode, GrokNode
@@ -147,15 +148,15 @@ def _extract(
 
     def gathered(k: str) -> pl.Expr:
         # a grok field filled by several groups is already a list: flatten it
-        col = pl.col(k).explode() if is_multi(schema[k]) else pl.col(k)
-        return col.drop_nulls()
+        value = col(k).explode() if is_multi(schema[k]) else col(k)
+        return value.drop_nulls()
 
     per_row = (
         values.group_by(row, maintain_order=True)
         .agg(gathered(k) for k in outputs)
-        .with_columns(pl.when(pl.col(k).list.len() > 0).then(pl.col(k)) for k in outputs)
+        .with_columns(pl.when(col(k).list.len() > 0).then(col(k)) for k in outputs)
     )
-    lf = lf.drop([operand, *(k for k in outputs if k in lf.collect_schema().names())])
+    lf = lf.drop(exactly([operand, *(k for k in outputs if k in lf.collect_schema().names())]))
     return lf.join(per_row, on=row, how="left", maintain_order="left").drop(row)
 
 

@@ -18,6 +18,7 @@ import contextlib
 import polars as pl
 
 from esqlsh.analysis.types import DataType
+from esqlsh.engine.columns import col, exactly
 from esqlsh.engine.expressions import is_multi
 from esqlsh.engine.failures import warn_all
 from esqlsh.engine.ordering import ip_sort_key
@@ -134,7 +135,7 @@ def enrich(node: EnrichNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
     present = set(right.collect_schema().names())
 
     def column(name: str) -> pl.Expr:
-        return pl.col(name) if name in present else pl.lit(None)
+        return col(name) if name in present else pl.lit(None)
 
     right = right.select(
         column(match).alias(match_tmp), *(column(f).alias(t) for f, t in renamed.items())
@@ -159,7 +160,7 @@ def enrich(node: EnrichNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
     )
     outputs = [name for name, _, _ in fields]
     existing = [c for c in lf.collect_schema().names() if c in outputs or c == key]
-    joined = lf.drop(existing).join(per_row, on=row, how="left", maintain_order="left")
+    joined = lf.drop(exactly(existing)).join(per_row, on=row, how="left", maintain_order="left")
     joined = joined.with_columns(
         _typed_output(pl.col(renamed[src]), t).alias(name) for name, src, t in fields
     )
@@ -202,7 +203,7 @@ def lookup_join(node: LookupJoinNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFram
     needed = run.needed
     run.needed = needed | set(node.keys)
     left_keys = {k: run.temp("key") for k in node.keys}
-    left = run.collect(lf).with_columns(pl.col(k).alias(t) for k, t in left_keys.items())
+    left = run.collect(lf).with_columns(col(k).alias(t) for k, t in left_keys.items())
     run.needed = needed
     left, left_multi = _single_keys(left, tuple(left_keys.values()))
     right = right.rename(left_keys)
@@ -215,7 +216,7 @@ def lookup_join(node: LookupJoinNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFram
         dtype = key_dtype(left.schema[t], right.schema[t])
         casts_l.append(pl.col(t).cast(dtype, strict=False))
         casts_r.append(pl.col(t).cast(dtype, strict=False))
-    left = left.with_columns(casts_l).drop([f for f in fields if f in left.columns])
+    left = left.with_columns(casts_l).drop(exactly(f for f in fields if f in left.columns))
     right = right.with_columns(casts_r)
     joined = left.join(right, on=list(left_keys.values()), how="left", maintain_order="left")
     if left_multi or right_multi:

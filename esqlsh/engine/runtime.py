@@ -18,6 +18,7 @@ import polars as pl
 
 from esqlsh.analysis.types import DataType
 from esqlsh.clusters.base import Storage
+from esqlsh.engine.columns import col, exactly
 from esqlsh.engine.compiled import Col, EvalContext
 from esqlsh.engine.expressions import ExprCompiler, physical_of
 from esqlsh.engine.failures import SiteColumn, WarningLog, collect_warnings, site_columns
@@ -44,7 +45,7 @@ def conform_dtypes(lf: pl.LazyFrame, types: dict[str, DataType]) -> pl.LazyFrame
             continue
         want = target_dtype(t, current)
         if current != want:
-            casts.append(pl.col(name).cast(want, strict=False))
+            casts.append(col(name).cast(want, strict=False))
     return lf.with_columns(casts) if casts else lf
 
 
@@ -107,4 +108,4 @@ class Run:
         wanted = self.needed | set(keep)
         unwanted = [n for n in lf.collect_schema().names() if n not in wanted]
         # drop, not select: a frame left without columns keeps its row count
-        return lf.drop(unwanted).collect()
+        return lf.drop(exactly(unwanted)).collect()

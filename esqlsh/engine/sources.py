@@ -13,6 +13,7 @@ import polars as pl
 
 import esqlsh
 from esqlsh.analysis.types import DataType
+from esqlsh.engine.columns import col
 from esqlsh.engine.expressions import physical_of
 from esqlsh.engine.runtime import Run
 from esqlsh.plan.logical import Attribute, Relation, RowSource, ShowInfoSource
@@ -90,14 +91,14 @@ def _index_frame(
             expr = _metadata(attr.name, index, node.cluster, lf).cast(base, strict=False)
         elif attr.name in dtypes and attr.type is not DataType.UNSUPPORTED:
             current = dtypes[attr.name]
-            col = pl.col(attr.name)
+            field = col(attr.name)
             if attr.name in as_list:
                 if isinstance(current, pl.List):
-                    expr = col.cast(pl.List(base), strict=False)
+                    expr = field.cast(pl.List(base), strict=False)
                 else:
-                    expr = _as_list(col, base)
+                    expr = _as_list(field, base)
             else:
-                expr = col.cast(base, strict=False)
+                expr = field.cast(base, strict=False)
         else:
             dtype = pl.List(base) if attr.name in as_list else base
             expr = pl.lit(None, dtype=dtype)

@@ -122,3 +122,9 @@ def test_star_argument_only_counts_for_count() -> None:
     p = plan("ROW a = PI(*), b = 1 | STATS c = COUNT(*), m = MAX(a)")
     assert names(p) == ["c", "m"]
     assert [str(a.type) for a in p.schema] == ["long", "double"]
+
+
+def test_unnamed_grouping_column_keeps_its_name() -> None:
+    # ``visitGrouping`` reuses the attribute: the column is ``a b``, not ```a b```.
+    p = plan("ROW `a b` = 1, c = 2 | STATS n = COUNT(*) BY `a b`, (c), c + 1")
+    assert names(p) == ["n", "a b", "c", "c + 1"]

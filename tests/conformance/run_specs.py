@@ -352,18 +352,75 @@ def _reason_for(outcome: Outcome, existing: str | None) -> str:
 
 def write_expected(report: Report, path: Path = EXPECTED_FAILURES, *, keep_unrun: bool) -> int:
     """Rewrite the list from ``report``: its failures, with reasons written by people
-    kept and ``auto: <cause>`` for the others. With ``keep_unrun`` (a ``-k`` run),
+    kept and ``auto: <cause>`` for the others. The file's layout is kept: its
+    paragraphs (comment headers grouping entries by cause) stay in place, entries
+    that no longer fail are dropped (with a paragraph left without entries), and new
+    failures are appended in a last paragraph. With ``keep_unrun`` (a ``-k`` run),
     entries of tests not run stay. Returns the number of entries written."""
     existing = read_expected(path)
+    failing = {o.key: o for o in report.failures()}
     ran = {o.key for o in report.outcomes}
-    entries = [(o.key, _reason_for(o, existing.get(o.key))) for o in report.failures()]
-    if keep_unrun:
-        entries += [(k, r) for k, r in existing.items() if k not in ran]
-    entries.sort(key=lambda e: (e[0].split(":", 1)[0], _order(report, e[0])))
+
+    def keep(key: str) -> str | None:
+        """The entry's reason if it stays, else None."""
+        if key in failing:
+            return _reason_for(failing[key], existing.get(key))
+        if keep_unrun and key not in ran:
+            return existing.get(key, "")
+        return None
+
+    paragraphs: list[list[tuple[str, str | None]]] = []  # (comment line, None) | (key, reason)
+    for block in _paragraphs(path):
+        kept = [(k, keep(k)) for k, is_entry in block if is_entry]
+        if any(is_entry for _, is_entry in block) and not any(r is not None for _, r in kept):
+            continue
+        paragraphs.append([(k, None) if not is_entry else (k, keep(k)) for k, is_entry in block])
+    listed = {k for block in paragraphs for k, r in block if r is not None}
+    new = [o for o in report.failures() if o.key not in listed]
+    new.sort(key=lambda o: (o.file, _order(report, o.key)))
+    if new:
+        paragraphs.append([(o.key, _reason_for(o, existing.get(o.key))) for o in new])
+    entries = [(k, r) for block in paragraphs for k, r in block if r is not None]
     width = min(max((len(k) for k, _ in entries), default=0), 70)
-    lines = [f"{k.ljust(width)}  # {r}" if r else k for k, r in entries]
-    path.write_text(_EXPECTED_HEADER + "\n".join(lines) + ("\n" if lines else ""), encoding="utf-8")
+
+    def render(key: str, reason: str | None) -> str:
+        if reason is None:
+            return key  # a comment line, as written
+        return f"{key.ljust(width)}  # {reason}" if reason else key
+
+    body = "\n\n".join(
+        "\n".join(render(k, r) for k, r in block if r is not None or not _is_entry(k))
+        for block in paragraphs
+    )
+    path.write_text(_EXPECTED_HEADER + body + ("\n" if body else ""), encoding="utf-8")
     return len(entries)
+
+
+def _is_entry(line: str) -> bool:
+    return bool(line) and not line.startswith("#")
+
+
+def _paragraphs(path: Path) -> list[list[tuple[str, bool]]]:
+    """The existing list without its standard header, as blank-line separated
+    paragraphs of (entry key or comment line, is_entry)."""
+    if not path.exists():
+        return []
+    header = set(_EXPECTED_HEADER.splitlines())
+    lines = path.read_text(encoding="utf-8").splitlines()
+    while lines and (lines[0].strip() in header or not lines[0].strip()):
+        lines.pop(0)
+    out: list[list[tuple[str, bool]]] = [[]]
+    for raw in lines:
+        line = raw.strip()
+        if not line:
+            if out[-1]:
+                out.append([])
+            continue
+        if line.startswith("#"):
+            out[-1].append((line, False))
+        else:
+            out[-1].append((line.partition("#")[0].strip(), True))
+    return [block for block in out if block]
 
 
 def _order(report: Report, key: str) -> int:

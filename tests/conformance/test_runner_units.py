@@ -604,3 +604,33 @@ def test_expected_failures_update_and_check(spec_dirs: tuple[Path, Path], tmp_pa
     assert [o.key for o in check.unexpected_failures] == ["unit.csv-spec:wrong"]
     assert [o.key for o in check.unexpected_passes] == ["unit.csv-spec:good"]
     assert check.stale == ["unit.csv-spec:ignored-Ignore"]
+
+
+def test_expected_failures_update_keeps_the_grouping(
+    spec_dirs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    specs, _ = spec_dirs
+    engine = run_specs.Engine(run_query=stub_engine)
+    catalog = IndexCatalog.load(spec_dirs[1])
+    report = run_specs.Report(
+        [run_specs.run_test(t, engine, catalog, 0.3) for t in run_specs.load_specs(specs).tests]
+    )
+    listing = tmp_path / "expected.txt"
+    listing.write_text(
+        run_specs._EXPECTED_HEADER
+        + "# -- fixed since: the group goes\nunit.csv-spec:good  # was broken\n\n"
+        + "# -- values\nunit.csv-spec:gone  # old\nunit.csv-spec:wrong  # by hand\n",
+        encoding="utf-8",
+    )
+    run_specs.write_expected(report, listing, keep_unrun=False)
+    text = listing.read_text(encoding="utf-8")
+    body = text[len(run_specs._EXPECTED_HEADER) :].split("\n\n")
+    assert "fixed since" not in text and "gone" not in text
+    assert body[0].splitlines()[0] == "# -- values"
+    assert body[0].splitlines()[1].startswith("unit.csv-spec:wrong") and "# by hand" in body[0]
+    # new failures come last, with generated reasons
+    assert "unit.csv-spec:crash" in body[-1] and "auto: crash: KeyError" in body[-1]
+    assert text.startswith(run_specs._EXPECTED_HEADER)
+    # a second update changes nothing
+    run_specs.write_expected(report, listing, keep_unrun=False)
+    assert listing.read_text(encoding="utf-8") == text

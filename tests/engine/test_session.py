@@ -111,3 +111,22 @@ def test_mv_expand_then_limit_stays_small(storage: MemStorage) -> None:
 def test_dissect_and_sort(storage: MemStorage) -> None:
     query = 'ROW a = "x-1" | DISSECT a "%{k}-%{v}" | KEEP v, k'
     assert run_query(query, storage).frame.rows() == [("1", "x")]
+
+
+def test_columns_named_like_polars_patterns(storage: MemStorage) -> None:
+    # Polars reads ``*`` and ``^…$`` as patterns; ES|QL columns may be named so.
+    query = (
+        "ROW x = 3, `*` = [2, 1], `^x$` = 5 | MV_EXPAND `*` | SORT `*` | EVAL y = `*` + `^x$`"
+        "| STATS m = MAX(y) BY `*`, x | DROP x"
+    )
+    result = run_query(query, storage)
+    assert [a.name for a in result.columns] == ["m", "*"]
+    assert result.frame.rows() == [(6, 1), (7, 2)]
+    kept = run_query("ROW `*` = 1, a = 2, `^a$` = 3 | DROP a | KEEP `^a$`", storage)
+    assert kept.frame.rows() == [(3,)]
+
+
+def test_constant_parameters_of_aggregates_may_be_expressions(storage: MemStorage) -> None:
+    # Elasticsearch folds them: PERCENTILE(x, 10 + 40) is PERCENTILE(x, 50).
+    query = "FROM emp | STATS a = PERCENTILE(salary, 10 + 40), b = TOP(salary, 1 + 1, \"desc\")"
+    assert run_query(query, storage).frame.rows() == [(300.0, [500, 400])]

@@ -189,6 +189,15 @@ def test_date_format() -> None:
     assert per_row.values == ["2023", "10"]
 
 
+def test_date_format_with_a_null_or_unusable_constant_pattern() -> None:
+    when = ms("2023-10-23T12:15:03.360")
+    # a multi-valued pattern reaches the function reduced to a null constant
+    assert columns("date_format", const(None, K), ([when], T.DATETIME)).value is None
+    assert columns("date_parse", const(None, K), (["2023"], K)).value is None
+    with pytest.raises(IllegalArgumentError, match=r"^Invalid format: \[yyyy-N\]: Unknown"):
+        columns("date_format", const("yyyy-N", K), ([when], T.DATETIME))
+
+
 def test_date_parse() -> None:
     out = columns("date_parse", (["2023-10-23T12:15:03.360Z", "2023-10-23", "x", None], K))
     assert [iso(v) for v in out.values] == [

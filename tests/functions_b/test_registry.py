@@ -162,6 +162,18 @@ def test_mv_append_check_wants_matching_types() -> None:
     )
 
 
+def test_round_to_check_wants_a_common_type() -> None:
+    fn = lookup("round_to")
+    assert fn is not None and fn.check is not None
+    T = DataType
+    message = "all arguments must be numeric, date, or data_nanos"
+    assert fn.check([T.INTEGER, T.DOUBLE], ["a", "1.5"], "round_to(a, 1.5)") is None
+    assert fn.check([T.NULL, T.NULL], ["null", "null"], "round_to(null, null)") is None
+    # no common type at all (boolean and keyword) is as wrong as a non-numeric one
+    assert fn.check([T.BOOLEAN, T.KEYWORD], ["true", '"a"'], 'round_to(true, "a")') == message
+    assert fn.check([T.INTEGER, T.KEYWORD], ["3", '"a"'], 'round_to(3, "a")') == message
+
+
 def _impl_module(impl: object) -> str:
     module = getattr(impl, "__module__", "")
     short = module.rsplit(".", 1)[-1]

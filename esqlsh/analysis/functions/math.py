@@ -204,21 +204,26 @@ _ROUND_TO_TYPES = frozenset({D.DOUBLE, D.INTEGER, D.LONG, D.DATETIME, D.DATE_NAN
 _ANY_VALUE = frozenset(t for t in D if t not in (D.NULL, D.SOURCE, D.DATE_PERIOD, D.TIME_DURATION))
 
 
-def _round_to_type(types: Sequence[DataType]) -> DataType:
-    """The common type of the field and every point (ES's ``commonType``)."""
+def _round_to_common(types: Sequence[DataType]) -> DataType | None:
+    """The common type of the field and every point (ES's ``commonType``); None
+    when two of them have none."""
     result: DataType | None = types[0]
     for t in types[1:]:
         if result is None:
             break
         result = common_type(result, t)
-    return result if result is not None else D.NULL
+    return result
+
+
+def _round_to_type(types: Sequence[DataType]) -> DataType:
+    return _round_to_common(types) or D.NULL
 
 
 def _round_to_check(types: Sequence[DataType], texts: Sequence[str], call: str) -> str | None:
     if any(t is D.UNSIGNED_LONG for t in types):
         return "all arguments must be numeric, date, or data_nanos"
-    t = _round_to_type(types)
-    if t is not D.NULL and t not in _ROUND_TO_TYPES:
+    t = _round_to_common(types)
+    if t is None or (t is not D.NULL and t not in _ROUND_TO_TYPES):
         return "all arguments must be numeric, date, or data_nanos"
     return None
 

@@ -328,7 +328,13 @@ def _date_format(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
         return format_date(date.expr, DEFAULT_FORMAT, nanos)
     pattern = args[0]
     if pattern.is_const:
-        return format_date(date.expr, str(pattern.value), nanos)
+        if pattern.value is None:  # also a multi-valued pattern, reduced to null
+            return pl.lit(None, dtype=pl.String)
+        try:
+            return format_date(date.expr, str(pattern.value), nanos)
+        except ValueError as e:
+            # DateFormatter.forPattern, when the evaluator is built
+            raise IllegalArgumentError(f"Invalid format: [{pattern.value}]: {e}") from e
     return _per_pattern(pattern.expr, date.expr, lambda p, d: format_date(d, p, nanos), pl.String())
 
 
@@ -338,6 +344,8 @@ def _date_parse(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
     if len(args) == 1:
         pattern: str | None = DEFAULT_FORMAT
     elif args[0].is_const:
+        if args[0].value is None:  # also a multi-valued pattern, reduced to null
+            return pl.lit(None, dtype=pl.Datetime("ms", "UTC"))
         pattern = str(args[0].value)
     else:
         pattern = None

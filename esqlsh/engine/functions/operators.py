@@ -144,10 +144,46 @@ def _double_op(op: str, a: pl.Expr, b: pl.Expr, ctx: EvalContext) -> pl.Expr:
     quotient = divide(a, b)
     if op == "div":
         return _finite(ctx, quotient, DIV_BY_ZERO)
-    # Java's floating % keeps the dividend's sign (fmod), Polars' follows the divisor.
-    rem = a - quotient.cast(pl.Int128, strict=False).cast(pl.Float64) * b
-    exact = pl.when(quotient.abs() < 2.0**63).then(rem).otherwise(_fmod_large(a, b))
+    # Java's floating % is the exact fmod (the dividend's sign); Polars' follows the
+    # divisor and is rounded (a - b * floor(a / b)).
+    exact = (
+        pl.when(b.is_infinite() & a.is_finite())
+        .then(a)
+        .when(quotient.abs() < 2.0**52)
+        .then(_fmod_exact(a, b, quotient))
+        .otherwise(_fmod_large(a, b))
+    )
     return _finite(ctx, pl.when(b != 0).then(exact).otherwise(float("nan")), DIV_BY_ZERO)
+
+
+_SPLIT = 134217729.0  # 2**27 + 1: Veltkamp's splitter for doubles
+
+
+def _split(x: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """``x`` as hi + lo, each with at most 26 significant bits (exact)."""
+    c = x * _SPLIT
+    hi = c - (c - x)
+    return hi, x - hi
+
+
+def _product_error(x: pl.Expr, y: pl.Expr, p: pl.Expr) -> pl.Expr:
+    """Dekker's TwoProduct: the rounding error of ``p = x * y`` (x*y == p + error)."""
+    xh, xl = _split(x)
+    yh, yl = _split(y)
+    return ((xh * yh - p) + xh * yl + xl * yh) + xl * yl
+
+
+def _fmod_exact(a: pl.Expr, b: pl.Expr, quotient: pl.Expr) -> pl.Expr:
+    """Exact fmod for |a / b| < 2**52: with q = trunc(a / b), ``a - q*b`` computed as
+    ``(a - p) - error`` is exact (Sterbenz, and the remainder is representable); q
+    may be one off, which one more exact step of ``b`` corrects."""
+    q = pl.when(quotient >= 0).then(quotient.floor()).otherwise(quotient.ceil())
+    p = q * b
+    r = (a - p) - _product_error(q, b, p)
+    step = pl.when(a < 0).then(-b.abs()).otherwise(b.abs())
+    r = pl.when((r != 0) & ((r < 0) != (a < 0))).then(r + step).otherwise(r)
+    r = pl.when(r.abs() >= b.abs()).then(r - step).otherwise(r)
+    return pl.when(r == 0).then(a * 0.0).otherwise(r)  # a zero keeps a's sign
 
 
 def _fmod_large(a: pl.Expr, b: pl.Expr) -> pl.Expr:
