@@ -20,9 +20,9 @@ values as the field's doc values return them:
 - range fields as ``Struct{gte, lte}`` (bounds inclusive, as Elasticsearch stores
   ``lt``/``gt``).
 
-Everything is Polars expressions over list elements, except ip, point and range
-parsing, which run in Python once per distinct value (Polars has no expression
-for them).
+Everything is Polars expressions over list elements (ip text through
+``ip_text``), except point and range parsing and version sort keys, which run in
+Python once per distinct value (Polars has no expression for them).
 """
 
 from __future__ import annotations
@@ -38,9 +38,10 @@ from typing import Any, Literal
 import polars as pl
 
 from esqlsh.analysis.types import DataType
+from esqlsh.clusters.ip_text import canonical_ips, ip_sort_keys
 from esqlsh.clusters.mapping import RANGE_TYPES, FieldSpec
 from esqlsh.engine.compiled import PHYSICAL
-from esqlsh.engine.ordering import encode_ip, encode_version
+from esqlsh.engine.ordering import encode_version
 from esqlsh.errors import EsqlError
 
 RAW = pl.List(pl.String())
@@ -168,8 +169,8 @@ def _convert_raw(lists: pl.Series, spec: FieldSpec) -> pl.Series:
     t = spec.type
     if t in RANGE_TYPES:
         return _ranges(lists, spec)
-    if t in ("ip",):
-        return _mapped(lists, canonical_ip, pl.String())
+    if t == "ip":
+        return _each_value(lists, canonical_ips, pl.String())
     if t == "geo_point":
         return _mapped(lists, lambda v: canonical_point(v, geo=True), pl.String())
     if t in ("point", "cartesian_point"):
@@ -284,8 +285,16 @@ def _epoch_ticks(e: pl.Expr, unit: str, epoch_unit: str) -> pl.Expr:
     return ticks
 
 
+def _each_value(
+    lists: pl.Series, fn: Callable[[pl.Series], pl.Series], dtype: pl.DataType
+) -> pl.Series:
+    """``fn`` (vectorised) applied to all the values of all the lists at once."""
+    return lists.list.eval(pl.element().map_batches(fn, return_dtype=dtype, is_elementwise=True))
+
+
 def _mapped(lists: pl.Series, fn: Callable[[str], Any], dtype: pl.DataType) -> pl.Series:
-    """Each value mapped by ``fn``, computed once per distinct value."""
+    """Each value mapped by ``fn``, computed once per distinct value (for points
+    and ranges: their parsing has no Polars expression)."""
     distinct = lists.explode().drop_nulls().unique()
     mapped = pl.Series([fn(v) for v in distinct], dtype=dtype)
     return lists.list.eval(
@@ -510,26 +519,51 @@ def _to_utc(e: pl.Expr, dtype: pl.DataType, unit: str) -> pl.Expr:
 
 
 def order_values(lists: pl.Series, spec: FieldSpec) -> pl.Series:
-    """Multi-values in the order (and with the de-duplication) ES|QL reads them."""
-    if spec.params.get("doc_values") is False:
-        return lists
+    """Multi-values in the order (and with the de-duplication) ES|QL reads them.
+    Only documents with several values change, so only those are sorted."""
     t = spec.type
+    if spec.params.get("doc_values") is False or max_values(lists) <= 1:
+        return lists
+    if t not in _SORTED_SET and t not in _SORTED_NUMERIC:
+        return lists
+    several = (lists.list.len() > 1).fill_null(False)
+    part = lists.filter(several)
     if t == "ip":
-        return _sorted_by_key(lists, encode_ip)
-    if t == "version":
-        return _sorted_by_key(lists, encode_version)
-    if t in _SORTED_SET:
-        return lists.list.unique().list.sort()
-    if t in _SORTED_NUMERIC:
-        return lists.list.sort()
-    return lists
+        part = _sorted_by_key(part, ip_sort_keys, pl.String())
+    elif t == "version":
+        part = _sorted_by_key(part, _version_keys, pl.Binary())
+    elif t in _SORTED_SET:
+        part = part.list.unique().list.eval(pl.element().sort())
+    else:
+        # ``list.eval(sort)``: ``list.sort()`` is far slower in Polars 2.1.
+        part = part.list.eval(pl.element().sort())
+    return _with_rows(lists, several, part)
 
 
-def _sorted_by_key(lists: pl.Series, key: Callable[[str], bytes | None]) -> pl.Series:
-    distinct = lists.explode().drop_nulls().unique()
-    keys = pl.Series([key(v) for v in distinct], dtype=pl.Binary())
-    by = pl.element().replace_strict(distinct, keys, default=None, return_dtype=pl.Binary())
-    return lists.list.eval(pl.element().sort_by(by)).list.unique(maintain_order=True)
+def _with_rows(lists: pl.Series, mask: pl.Series, part: pl.Series) -> pl.Series:
+    """``lists`` with its ``mask`` rows replaced by ``part`` (``scatter`` does not
+    take lists)."""
+    taken = mask.cast(pl.Int64).cum_sum() - 1
+    kept = (~mask).cast(pl.Int64).cum_sum() - 1 + part.len()
+    order = pl.select(pl.when(mask).then(taken).otherwise(kept)).to_series()
+    return pl.concat([part, lists.filter(~mask)]).gather(order).rename(lists.name)
+
+
+def _sorted_by_key(
+    lists: pl.Series, keys: Callable[[pl.Series], pl.Series], dtype: pl.DataType
+) -> pl.Series:
+    """Sorted by a key computed (vectorised) from each value, duplicates dropped."""
+    key = pl.element().map_batches(keys, return_dtype=dtype, is_elementwise=True)
+    return lists.list.eval(pl.element().sort_by(key)).list.unique(maintain_order=True)
+
+
+def _version_keys(values: pl.Series) -> pl.Series:
+    """``VersionEncoder`` bytes, once per distinct value: the encoding (numeric
+    identifiers by length, then digits; pre-releases first) has no Polars
+    expression. Only versions of multi-valued documents get here."""
+    distinct = values.drop_nulls().unique()
+    keys = pl.Series([encode_version(v) for v in distinct], dtype=pl.Binary())
+    return values.replace_strict(distinct, keys, default=None, return_dtype=pl.Binary())
 
 
 # --- inference -----------------------------------------------------------------------

@@ -32,7 +32,6 @@ a string does) or a type inferred from the values (``long``, ``double``,
 
 from __future__ import annotations
 
-import csv
 import json
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -44,13 +43,14 @@ import polars as pl
 
 from esqlsh.clusters import layout
 from esqlsh.clusters.convert import (
-    RAW,
     as_lists,
     convert_field,
     infer_type,
     is_stored,
     max_values,
 )
+from esqlsh.clusters.csv_cells import read_csv_columns
+from esqlsh.clusters.csv_cells import split_cells as split_cells
 from esqlsh.clusters.mapping import (
     OBJECT_VALUED_TYPES,
     add_field,
@@ -58,15 +58,13 @@ from esqlsh.clusters.mapping import (
     dynamic_string_mapping,
     fields_of,
     merge_mappings,
-    normalize_type_name,
     object_paths,
 )
 from esqlsh.clusters.names import InvalidIndexNameError, validate_index_name
+from esqlsh.clusters.ndjson_docs import read_ndjson_columns
 from esqlsh.errors import EsqlError, IllegalArgumentError
 
 Mode = Literal["append", "replace"]
-
-_PLACEHOLDER = "\x00"
 
 
 class StrictDynamicMappingError(EsqlError):
@@ -101,191 +99,19 @@ class SourceTable:
 
 
 def read_csv(path: str | Path) -> SourceTable:
-    """A CSV file (see the module docstring for the conventions)."""
-    text = Path(path).read_text(encoding="utf-8-sig")
-    numbered = [(n, line.strip()) for n, line in enumerate(text.splitlines(), start=1)]
-    numbered = [(n, line) for n, line in numbered if line and not line.startswith("//")]
-    if not numbered:
-        return SourceTable(pl.DataFrame())
-    rows = csv.reader((line for _, line in numbered), skipinitialspace=True)
-    header = _regroup(next(rows), numbered[0][0])
-    names, types = _parse_header(header)
-    cells: list[list[str]] = [[] for _ in names]
-    for (line_no, _), row in zip(numbered[1:], rows, strict=True):
-        entries = _regroup(row, line_no)
-        if len(entries) != len(names):
-            raise IllegalArgumentError(
-                f"Error line [{line_no}]: Incorrect number of entries; "
-                f"expected [{len(names)}] but found [{len(entries)}]"
-            )
-        for column, entry in zip(cells, entries, strict=True):
-            column.append(entry)
-    frame = pl.DataFrame(
-        {
-            name: split_cells(pl.Series(name, col, dtype=pl.String()))
-            for name, col in zip(names, cells, strict=True)
-        }
-    )
+    """A CSV file (see ``csv_cells`` for the conventions)."""
+    frame, types = read_csv_columns(path)
     return SourceTable(frame, types)
-
-
-def _parse_header(entries: list[str]) -> tuple[list[str], dict[str, str]]:
-    names: list[str] = []
-    types: dict[str, str] = {}
-    for entry in entries:
-        name, sep, kind = entry.partition(":")
-        name = name.strip()
-        if not name:
-            raise IllegalArgumentError(
-                f"Invalid CSV header [{','.join(entries)}]: empty column name"
-            )
-        if name in names:
-            raise IllegalArgumentError(f"Invalid CSV header: duplicate column [{name}]")
-        names.append(name)
-        if sep and kind.strip():
-            types[name] = normalize_type_name(kind)
-    return names, types
-
-
-def _regroup(tokens: list[str], line_no: int) -> list[str]:
-    """Elasticsearch's CSV cells from csv-module tokens: a token ending in ``\\``
-    escaped the comma after it; ``[a`` … ``b]`` tokens form one multi-value cell."""
-    merged: list[str] = []
-    for token in tokens:
-        if merged and merged[-1].endswith("\\") and not merged[-1].endswith("\\\\"):
-            merged[-1] += "," + token
-        else:
-            merged.append(token)
-    out: list[str] = []
-    pending: list[str] | None = None
-    for token in merged:
-        entry = token.strip()
-        if pending is None:
-            if entry.startswith("[") and not entry.endswith("]"):
-                pending = [entry]
-            elif entry.endswith("]") and not entry.startswith("["):
-                raise IllegalArgumentError(
-                    f"Error line [{line_no}]: Unexpected end of a multi-value field value "
-                    f"(no previous starting point); found [{entry}]"
-                )
-            else:
-                out.append(entry)
-        else:
-            pending.append(entry)
-            if entry.endswith("]"):
-                out.append(",".join(pending))
-                pending = None
-    if pending is not None:
-        raise IllegalArgumentError(
-            f"Error line [{line_no}]: Unexpected start of a multi-value field value; "
-            f"current token [{pending[0]}], no closing point"
-        )
-    return out
-
-
-def split_cells(cells: pl.Series) -> pl.Series:
-    """Trimmed cell text as lists of values: ``""`` → null, ``[a, b]`` → [a, b],
-    ``x`` → [x]; ``\\,`` is a literal comma; quotes around a multi-value's element
-    are dropped."""
-    s = cells.str.strip_chars()
-    frame = s.to_frame("c").select(
-        is_mv=pl.col("c").str.starts_with("[") & pl.col("c").str.ends_with("]"),
-        c=pl.col("c").str.replace_all("\\,", _PLACEHOLDER, literal=True),
-    )
-    body = pl.col("c").str.slice(1, pl.col("c").str.len_chars() - 2)
-    el = pl.element().str.strip_chars()
-    el = (
-        pl.when(el.str.starts_with('"') & el.str.ends_with('"') & (el.str.len_chars() >= 2))
-        .then(el.str.slice(1, el.str.len_chars() - 2))
-        .otherwise(el)
-    )
-    parts = (
-        pl.when(pl.col("is_mv"))
-        .then(body.str.split(","))
-        .otherwise(pl.concat_list(pl.col("c")))
-        .list.eval(el.str.replace_all(_PLACEHOLDER, ",", literal=True))
-        .list.eval(pl.element().filter(pl.element() != ""))
-    )
-    out = frame.select(pl.when(parts.list.len() > 0).then(parts).alias(cells.name)).to_series()
-    return out.cast(RAW)
 
 
 # --- NDJSON ----------------------------------------------------------------------
 
 
-class _JsonInt(str):
-    kind = "int"
-
-
-class _JsonFloat(str):
-    kind = "float"
-
-
 def read_ndjson(path: str | Path, keep_objects: Iterable[str] = ()) -> SourceTable:
     """An NDJSON file. Objects at ``keep_objects`` paths stay whole (as JSON text):
     they are values (a ``geo_point``'s ``{"lat", "lon"}``, a range), not fields."""
-    keep = frozenset(keep_objects)
-    docs: list[dict[str, list[str]]] = []
-    kinds: dict[str, set[str]] = {}
-    order: dict[str, None] = {}
-    lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
-    for line_no, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
-        try:
-            doc = json.loads(line, parse_int=_JsonInt, parse_float=_JsonFloat)
-        except ValueError as e:
-            raise IllegalArgumentError(f"Error line [{line_no}]: not a JSON object: {e}") from None
-        if not isinstance(doc, dict):
-            raise IllegalArgumentError(f"Error line [{line_no}]: not a JSON object")
-        values: dict[str, list[str]] = {}
-        _flatten(doc, "", values, kinds, keep)
-        order.update(dict.fromkeys(values))
-        docs.append(values)
-    frame = pl.DataFrame(
-        {path: pl.Series(path, [d.get(path) for d in docs], dtype=RAW) for path in order}
-    )
-    return SourceTable(frame, {}, {k: frozenset(v) for k, v in kinds.items()})
-
-
-def _flatten(
-    value: Any,
-    path: str,
-    out: dict[str, list[str]],
-    kinds: dict[str, set[str]],
-    keep: frozenset[str],
-) -> None:
-    if value is None:
-        return
-    if isinstance(value, dict) and path not in keep:
-        for key, child in value.items():
-            _flatten(child, f"{path}.{key}" if path else key, out, kinds, keep)
-        return
-    if isinstance(value, list):
-        for item in value:
-            _flatten(item, path, out, kinds, keep)
-        return
-    if isinstance(value, bool):
-        text, kind = ("true" if value else "false"), "bool"
-    elif isinstance(value, _JsonInt | _JsonFloat):
-        text, kind = str(value), value.kind
-    elif isinstance(value, str):
-        text, kind = value, "str"
-    else:
-        text, kind = _json_text(value), "object"
-    out.setdefault(path, []).append(text)
-    kinds.setdefault(path, set()).add(kind)
-
-
-def _json_text(value: Any) -> str:
-    """JSON text of a parsed value, numbers as they were written."""
-    if isinstance(value, _JsonInt | _JsonFloat):
-        return str(value)
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{json.dumps(k)}: {_json_text(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
-        return "[" + ", ".join(_json_text(v) for v in value) + "]"
-    return json.dumps(value)
+    frame, kinds = read_ndjson_columns(path, keep_objects)
+    return SourceTable(frame, {}, kinds)
 
 
 # --- Parquet ---------------------------------------------------------------------

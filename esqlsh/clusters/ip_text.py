@@ -90,13 +90,13 @@ def _split_groups(side: pl.Expr) -> pl.Expr:
 
 def _embedded_ipv4_as_hex(address: pl.Expr) -> pl.Expr:
     """``…:a.b.c.d`` rewritten with the IPv4 part as two hex groups."""
-    g = address.str.extract_groups(
-        f"^(.*:)({_OCTET})\\.({_OCTET})\\.({_OCTET})\\.({_OCTET})$"
-    )
+    g = address.str.extract_groups(f"^(.*:)({_OCTET})\\.({_OCTET})\\.({_OCTET})\\.({_OCTET})$")
     o = [g.struct.field(str(i)).cast(pl.Int32) for i in range(2, 6)]
     high = pl.concat_str([_hex2(o[0]), _hex2(o[1])]).str.strip_chars_start("0")
     low = pl.concat_str([_hex2(o[2]), _hex2(o[3])]).str.strip_chars_start("0")
-    hex_tail = pl.concat_str([g.struct.field("1"), high.replace("", "0"), pl.lit(":"), low.replace("", "0")])
+    hex_tail = pl.concat_str(
+        [g.struct.field("1"), high.replace("", "0"), pl.lit(":"), low.replace("", "0")]
+    )
     return pl.when(g.struct.field("1").is_not_null()).then(hex_tail).otherwise(address)
 
 
@@ -119,7 +119,9 @@ def _v6_text(groups: pl.Series) -> pl.Series:
     runs = list(range(8, 1, -1))  # longest first: the first hit is the run to compress
     found = [mask.str.find("0" * n, literal=True) for n in runs]
     start = pl.coalesce(found)
-    length = pl.coalesce([pl.when(f.is_not_null()).then(pl.lit(n)) for f, n in zip(found, runs, strict=True)])
+    length = pl.coalesce(
+        [pl.when(f.is_not_null()).then(pl.lit(n)) for f, n in zip(found, runs, strict=True)]
+    )
     compressed = pl.concat_str(
         [
             g.list.head(start).list.join(":"),

@@ -1,0 +1,236 @@
+"""CSV files as Elasticsearch's csv-spec loader reads them, vectorised: lines
+become cells, cells become raw multi-value columns (``List(String)``).
+
+The conventions (``CsvTestsDataLoader``'s, as the csv module plus
+``multiValuesAwareCsvToStringArray`` give them):
+
+- lines are trimmed; empty lines and ``//`` comments are skipped;
+- a line is split at commas into tokens; a token may be quoted (``"a, b"``,
+  ``""`` for a quote; spaces before the opening quote are skipped, text after
+  the closing one is kept); a token whose value ends in a single ``\\``
+  continues into the next one (``\\,`` is a literal comma);
+- tokens ``[a`` … ``b]`` (trimmed: the first starts with ``[`` and does not end
+  with ``]``, the last is the first after it that ends with ``]``) form one
+  multi-value cell, joined by commas; a ``]`` token outside one, or a ``[`` one
+  never closed, is an error;
+- a cell ``[a, b]`` holds the values ``a`` and ``b`` (trimmed; surrounding quotes
+  dropped; ``\\,`` a literal comma; empty ones dropped); any other cell holds
+  itself; an empty cell holds nothing (null).
+
+How: a line without quotes or backslashes (almost every line) is cut into cells
+by one regular expression whose first branch matches a bracketed group of
+tokens. Lines with quotes or backslashes are first rewritten token by token
+(Polars list expressions): quotes resolved, commas inside a token value replaced
+by a placeholder, then they take the same path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+
+from esqlsh.clusters.mapping import normalize_type_name
+from esqlsh.clusters.source_lines import LINE, LINE_NO, read_line_blocks
+from esqlsh.errors import IllegalArgumentError
+
+RAW = pl.List(pl.String())
+
+# A comma that belongs to a token's value (quoted, or after a backslash), while
+# the line is cut at the other commas. Not expected in CSV text.
+_COMMA_IN_VALUE = "\x00"
+# A literal ``\,`` while a multi-value cell is split at commas.
+_ESCAPED_COMMA = "\x01"
+
+# On ``line + ","``: a bracketed group of tokens (the fewest that end in ``]``),
+# else one token; each match ends with the comma after it.
+_CELL = r"(\s*\[(?:[^,]*,)*?[^,]*\]\s*|[^,]*),"
+# On ``line + ","``: one csv token and the comma after it. Quoted: the closing
+# quote is the first one not doubled, text after it runs to the comma; a quote
+# left open runs to the end of the line. Or not quoted.
+_TOKEN = r'( *"(?:[^"]|"")*"(?:[^,"][^,]*)?,| *"(?:[^"]|"")*,$|[^,]*,)'
+_QUOTED = r'(?s)^ *"((?:[^"]|"")*)(?:"(.*))?$'
+
+
+def read_csv_columns(path: str | Path) -> tuple[pl.DataFrame, dict[str, str]]:
+    """The file's rows as raw columns (``List(String)``, null for no values) and
+    the header's types (mapping type names) for the columns that give one."""
+    blocks = _content_blocks(path)
+    header = next(blocks, None)
+    if header is None:
+        return pl.DataFrame(), {}
+    names, types = _parse_header(_header_cells(header))
+    body = header.slice(1)
+    parts = [_columns(block, names) for block in _chain(body, blocks) if block.height]
+    if not parts:
+        parts = [pl.DataFrame({n: pl.Series(n, [], dtype=RAW) for n in names})]
+    return pl.concat(parts, how="vertical", rechunk=False), types
+
+
+def _content_blocks(path: str | Path) -> Iterator[pl.DataFrame]:
+    """Line blocks without empty lines and comments, lines trimmed; the first one
+    yielded is not empty (its first line is the header)."""
+    started = False
+    for block in read_line_blocks(path):
+        line = pl.col(LINE).str.strip_chars()
+        kept = block.with_columns(line).filter((line != "") & ~line.str.starts_with("//"))
+        if kept.height or started:
+            started = True
+            yield kept
+
+
+def _chain(first: pl.DataFrame, rest: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+    yield first
+    yield from rest
+
+
+def _header_cells(block: pl.DataFrame) -> list[str]:
+    first = block.head(1)
+    cells = line_cells(first.get_column(LINE))
+    _check_cells(cells, first.get_column(LINE_NO), None)
+    return [str(c) for c in cells[0]]
+
+
+def _parse_header(entries: list[str]) -> tuple[list[str], dict[str, str]]:
+    names: list[str] = []
+    types: dict[str, str] = {}
+    for entry in entries:
+        name, sep, kind = entry.partition(":")
+        name = name.strip()
+        if not name:
+            raise IllegalArgumentError(
+                f"Invalid CSV header [{','.join(entries)}]: empty column name"
+            )
+        if name in names:
+            raise IllegalArgumentError(f"Invalid CSV header: duplicate column [{name}]")
+        names.append(name)
+        if sep and kind.strip():
+            types[name] = normalize_type_name(kind)
+    return names, types
+
+
+def _columns(block: pl.DataFrame, names: list[str]) -> pl.DataFrame:
+    cells = line_cells(block.get_column(LINE))
+    _check_cells(cells, block.get_column(LINE_NO), len(names))
+    frame = cells.to_frame("cells")
+    return frame.select(
+        split_cells_expr(pl.col("cells").list.get(i), cells_hint(cells, i)).alias(name)
+        for i, name in enumerate(names)
+    )
+
+
+def cells_hint(cells: pl.Series, i: int) -> frozenset[str]:
+    """Which special characters occur in column ``i``'s cells (for fast paths)."""
+    column = cells.list.get(i, null_on_oob=True)
+    return frozenset(c for c in ("[", '"', "\\") if column.str.contains(c, literal=True).any())
+
+
+# --- lines to cells ----------------------------------------------------------------
+
+
+def line_cells(lines: pl.Series) -> pl.Series:
+    """Each (trimmed) line's cells, trimmed, as ``List(String)``."""
+    tricky = lines.str.contains(r'["\\]')
+    text = lines
+    if tricky.any():
+        text = text.scatter(tricky.arg_true(), _resolve_tokens(lines.filter(tricky)))
+    cell = pl.element().str.head(-1)
+    if tricky.any():
+        cell = cell.str.replace_all(_COMMA_IN_VALUE, ",", literal=True)
+    return (text + ",").str.extract_all(_CELL).list.eval(cell.str.strip_chars())
+
+
+def _resolve_tokens(lines: pl.Series) -> pl.Series:
+    """Lines rewritten token by token: quotes resolved, a comma inside a token
+    value (quoted, or escaped by a trailing backslash) replaced by a placeholder,
+    so the line can be cut at its commas."""
+    token = pl.element().str.head(-1)
+    quoted = token.str.extract_groups(_QUOTED)
+    inner, after = quoted.struct.field("1"), quoted.struct.field("2")
+    value = (
+        pl.when(inner.is_not_null())
+        .then(inner.str.replace_all('""', '"', literal=True) + after.fill_null(""))
+        .otherwise(token.str.strip_chars_start(" "))
+    )
+    continues = value.str.ends_with("\\") & ~value.str.ends_with("\\\\")
+    separator = pl.when(continues).then(pl.lit(_COMMA_IN_VALUE)).otherwise(pl.lit(","))
+    piece = value.str.replace_all(",", _COMMA_IN_VALUE, literal=True) + separator
+    joined = (lines + ",").str.extract_all(_TOKEN).list.eval(piece).list.join("")
+    return joined.str.head(-1)  # the separator after the last token
+
+
+def _check_cells(cells: pl.Series, line_numbers: pl.Series, expected: int | None) -> None:
+    """Raise Elasticsearch's error for the first line with a stray ``]`` token, an
+    unclosed ``[`` one, or (``expected`` given) the wrong number of cells."""
+    e = pl.element()
+    stray = (e.str.ends_with("]") & ~e.str.starts_with("[")) | (
+        e.str.starts_with("[") & ~e.str.ends_with("]")
+    )
+    bad = cells.list.eval(stray).list.any()
+    if expected is not None:
+        bad = bad | (cells.list.len() != expected)
+    if not bad.any():
+        return
+    pos = int(bad.arg_true()[0])
+    _raise_line_error([str(c) for c in cells[pos]], int(line_numbers[pos]), expected)
+
+
+def _raise_line_error(cells: list[str], line_no: int, expected: int | None) -> None:
+    for cell in cells:
+        if cell.endswith("]") and not cell.startswith("["):
+            raise IllegalArgumentError(
+                f"Error line [{line_no}]: Unexpected end of a multi-value field value "
+                f"(no previous starting point); found [{cell}]"
+            )
+        if cell.startswith("[") and not cell.endswith("]"):
+            raise IllegalArgumentError(
+                f"Error line [{line_no}]: Unexpected start of a multi-value field value; "
+                f"current token [{cell}], no closing point"
+            )
+    raise IllegalArgumentError(
+        f"Error line [{line_no}]: Incorrect number of entries; "
+        f"expected [{expected}] but found [{len(cells)}]"
+    )
+
+
+# --- cells to values ------------------------------------------------------------------
+
+
+def split_cells(cells: pl.Series) -> pl.Series:
+    """Trimmed cell text as lists of values: ``""`` → null, ``[a, b]`` → [a, b],
+    ``x`` → [x]; ``\\,`` is a literal comma; quotes around a value are dropped."""
+    hint = frozenset(c for c in ("[", '"', "\\") if cells.str.contains(c, literal=True).any())
+    return cells.to_frame("c").select(split_cells_expr(pl.col("c"), hint)).to_series()
+
+
+def split_cells_expr(cells: pl.Expr, hint: frozenset[str] = frozenset('["\\')) -> pl.Expr:
+    """``split_cells`` as an expression; ``hint``: the special characters that may
+    occur (``[``, ``"``, ``\\``), the others' steps are skipped."""
+    c = cells.str.strip_chars()
+    if "\\" in hint:
+        c = c.str.replace_all("\\,", _ESCAPED_COMMA, literal=True)
+    single = pl.concat_list(c)
+    if not hint:
+        return pl.when(c != "").then(single).cast(RAW)
+    parts = single
+    if "[" in hint:
+        is_mv = c.str.starts_with("[") & c.str.ends_with("]")
+        body = c.str.slice(1, c.str.len_chars() - 2)
+        parts = pl.when(is_mv).then(body.str.split(",")).otherwise(single)
+    values = parts.list.eval(_element_value(hint)).list.drop_nulls()
+    return pl.when(values.list.len() > 0).then(values).cast(RAW)
+
+
+def _element_value(hint: frozenset[str]) -> pl.Expr:
+    """A value of a cell, null when it is empty."""
+    el = pl.element().str.strip_chars()
+    if '"' in hint:
+        el = (
+            pl.when(el.str.starts_with('"') & el.str.ends_with('"') & (el.str.len_chars() >= 2))
+            .then(el.str.slice(1, el.str.len_chars() - 2))
+            .otherwise(el)
+        )
+    if "\\" in hint:
+        el = el.str.replace_all(_ESCAPED_COMMA, ",", literal=True)
+    return pl.when(el != "").then(el)

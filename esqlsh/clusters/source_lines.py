@@ -1,0 +1,49 @@
+"""Text files read as numbered lines, a block at a time, so that a large file is
+never in memory whole and no Python code runs per line (a block is split into
+lines by Polars).
+
+Lines end at ``\\n``; a trailing ``\\r`` stays on the line (readers trim lines).
+A UTF-8 byte order mark at the start of the file is dropped.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+from pathlib import Path
+
+import polars as pl
+
+BLOCK_BYTES = 64 << 20
+LINE_NO = "line_no"
+LINE = "line"
+
+
+def read_line_blocks(path: str | Path, block_bytes: int = BLOCK_BYTES) -> Iterator[pl.DataFrame]:
+    """Frames of ``line_no`` (1-based, Int64) and ``line`` (String), in file order;
+    every line of the file is in exactly one frame."""
+    next_line = 1
+    with open(path, "rb") as fh:
+        pending = b""
+        first = True
+        while block := fh.read(block_bytes):
+            if first:
+                block = block.removeprefix(codecs.BOM_UTF8)
+                first = False
+            data = pending + block
+            cut = data.rfind(b"\n")
+            if cut < 0:
+                pending = data
+                continue
+            pending = data[cut + 1 :]
+            frame = _lines(data[:cut], next_line)
+            next_line += frame.height
+            yield frame
+        if pending:
+            yield _lines(pending, next_line)
+
+
+def _lines(data: bytes, first_line: int) -> pl.DataFrame:
+    lines = pl.Series(LINE, [data.decode("utf-8")]).str.split("\n").explode()
+    numbers = pl.int_range(first_line, first_line + lines.len(), eager=True, dtype=pl.Int64)
+    return pl.DataFrame([numbers.rename(LINE_NO), lines])
