@@ -80,6 +80,8 @@ def param_literal(value: object) -> tuple[object, DataType]:
     if isinstance(value, str):
         return value, DataType.KEYWORD
     if isinstance(value, (list, tuple)):
+        if not value:  # an empty multi-value is null, as an empty ``[…]`` would be
+            return None, DataType.NULL
         typed = [param_literal(v) for v in value]
         common = common_list_type([t for _, t in typed]) or DataType.KEYWORD
         if common in NUMERIC:

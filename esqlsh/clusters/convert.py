@@ -63,6 +63,12 @@ _ISO_DATE = (
     r"(Z|[+-]\d{2}(?::?\d{2})?)?$"
 )
 _EPOCH = r"^(-?\d+)(?:\.(\d{1,6}))?$"
+_DAY = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_ISO_FAST_PATHS = [
+    (f"^{_DAY}T[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}\\.[0-9]{{3}}Z$", "%Y-%m-%dT%H:%M:%S%.3fZ"),
+    (f"^{_DAY}T[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}Z$", "%Y-%m-%dT%H:%M:%SZ"),
+    (f"^{_DAY}$", "%Y-%m-%d"),
+]
 
 
 class DocumentParsingError(EsqlError):
@@ -128,12 +134,12 @@ def as_lists(values: pl.Series) -> pl.Series:
     s = values
     if not isinstance(s.dtype, pl.List):
         s = pl.select(pl.when(s.is_null()).then(None).otherwise(pl.concat_list(s))).to_series()
-    s = s.list.drop_nulls()
-    return (
-        pl.select(pl.when(s.list.len() == 0).then(None).otherwise(s))
-        .to_series()
-        .rename(values.name)
-    )
+    elif s.explode().null_count() > s.is_null().sum() + (s.list.len() == 0).sum():
+        # Some list holds a null (``list.drop_nulls`` is slow: only then).
+        s = s.list.eval(pl.element().filter(pl.element().is_not_null()))
+    if (s.list.len() == 0).any():
+        s = pl.select(pl.when(s.list.len() > 0).then(s)).to_series()
+    return s.rename(values.name)
 
 
 def _check_failures(
@@ -169,20 +175,30 @@ def _convert_raw(lists: pl.Series, spec: FieldSpec) -> pl.Series:
     t = spec.type
     if t in RANGE_TYPES:
         return _ranges(lists, spec)
-    if t == "ip":
-        return _each_value(lists, canonical_ips, pl.String())
     if t == "geo_point":
         return _mapped(lists, lambda v: canonical_point(v, geo=True), pl.String())
     if t in ("point", "cartesian_point"):
         return _mapped(lists, lambda v: canonical_point(v, geo=False), pl.String())
-    return lists.list.eval(raw_element_expr(spec))
+    return _each_value(lists, lambda values: raw_values(values, spec), physical_of(spec))
 
 
-def raw_element_expr(spec: FieldSpec) -> pl.Expr:
-    """The expression turning one text value (``pl.element()``) into ``spec``'s
-    physical value, null when it cannot."""
+def raw_values(values: pl.Series, spec: FieldSpec) -> pl.Series:
+    """Text values as ``spec``'s physical values, null where the field type
+    rejects one."""
     t = spec.type
-    e = pl.element()
+    if t == "ip":
+        return canonical_ips(values)
+    if t in ("date", "date_nanos"):
+        unit = "ns" if t == "date_nanos" else "ms"
+        return parse_date_values(values, unit, spec.params.get("format"))
+    frame = values.to_frame("v")
+    return frame.select(raw_value_expr(pl.col("v"), spec)).to_series().cast(physical_of(spec))
+
+
+def raw_value_expr(e: pl.Expr, spec: FieldSpec) -> pl.Expr:
+    """The expression turning a text value into ``spec``'s physical value, null
+    when it cannot."""
+    t = spec.type
     if t in _INT_BOUNDS:
         return _integer(e, t)
     if t == "unsigned_long":
@@ -238,6 +254,34 @@ def parse_dates(e: pl.Expr, unit: str, fmt: object = None) -> pl.Expr:
     epoch_unit = "s" if any(f.strip() == "epoch_second" for f in formats) else "ms"
     ticks = pl.coalesce(_iso_ticks(e, unit), _epoch_ticks(e, unit, epoch_unit))
     return ticks.cast(pl.Datetime(unit, "UTC"))  # type: ignore[arg-type]
+
+
+def parse_date_values(values: pl.Series, unit: str, fmt: object = None) -> pl.Series:
+    """``parse_dates`` over a Series, with fast paths for the common ISO shapes
+    (Polars' ``to_datetime`` alone, on values whose shape is checked first so that
+    it accepts exactly what ``parse_dates`` does); the rest take the general path."""
+    dtype = pl.Datetime(unit, "UTC")  # type: ignore[arg-type]
+    out = pl.Series(values.name, [None] * values.len(), dtype=dtype)
+    rest = values.is_not_null()
+    for shape, layout in _ISO_FAST_PATHS:
+        if not rest.any():
+            return out
+        idx = rest.arg_true()
+        candidates = values.gather(idx)
+        fits = candidates.str.contains(shape)
+        if fits.any():
+            parsed = candidates.filter(fits).str.to_datetime(
+                layout,
+                time_unit=unit,
+                time_zone="UTC",
+                strict=False,  # type: ignore[arg-type]
+            )
+            out = out.scatter(idx.filter(fits), parsed)
+            rest = rest.scatter(idx.filter(fits), False)
+    if rest.any():
+        general = values.filter(rest).to_frame("v").select(parse_dates(pl.col("v"), unit, fmt))
+        out = out.scatter(rest.arg_true(), general.to_series())
+    return out
 
 
 def _iso_ticks(e: pl.Expr, unit: str) -> pl.Expr:

@@ -32,7 +32,7 @@ from pathlib import Path
 import polars as pl
 
 from esqlsh.clusters.mapping import normalize_type_name
-from esqlsh.clusters.source_lines import LINE, LINE_NO, read_line_blocks
+from esqlsh.clusters.source_lines import LINE, read_line_blocks
 from esqlsh.errors import IllegalArgumentError
 
 RAW = pl.List(pl.String())
@@ -42,6 +42,8 @@ RAW = pl.List(pl.String())
 _COMMA_IN_VALUE = "\x00"
 # A literal ``\,`` while a multi-value cell is split at commas.
 _ESCAPED_COMMA = "\x01"
+# A comma inside a cell, while lines are split into cells at the other commas.
+_COMMA_IN_CELL = "\x02"
 
 # On ``line + ","``: a bracketed group of tokens (the fewest that end in ``]``),
 # else one token; each match ends with the comma after it.
@@ -86,10 +88,11 @@ def _chain(first: pl.DataFrame, rest: Iterator[pl.DataFrame]) -> Iterator[pl.Dat
 
 
 def _header_cells(block: pl.DataFrame) -> list[str]:
-    first = block.head(1)
-    cells = line_cells(first.get_column(LINE))
-    _check_cells(cells, first.get_column(LINE_NO), None)
-    return [str(c) for c in cells[0]]
+    line_no, line = block.row(0)
+    cells = [str(c) for c in line_cells(pl.Series([line]))[0]]
+    if _bad_lines(pl.Series([cells], dtype=RAW), None)[0]:
+        _raise_line_error(cells, line_no, None)
+    return cells
 
 
 def _parse_header(entries: list[str]) -> tuple[list[str], dict[str, str]]:
@@ -111,19 +114,36 @@ def _parse_header(entries: list[str]) -> tuple[list[str], dict[str, str]]:
 
 
 def _columns(block: pl.DataFrame, names: list[str]) -> pl.DataFrame:
-    cells = line_cells(block.get_column(LINE))
-    _check_cells(cells, block.get_column(LINE_NO), len(names))
-    frame = cells.to_frame("cells")
-    return frame.select(
-        split_cells_expr(pl.col("cells").list.get(i), cells_hint(cells, i)).alias(name)
-        for i, name in enumerate(names)
+    """A block of lines as raw columns. Most lines are plain (no brackets, quotes
+    or backslashes): their cells are just the text between commas. The others are
+    cut into cells (``line_cells``) and written back with the commas inside a cell
+    replaced, so that every line splits at its commas."""
+    lines = block.get_column(LINE)
+    count = len(names)
+    special = lines.str.contains(r'[\[\]"\\]')
+    hints: list[frozenset[str]] = [frozenset()] * count
+    bad = pl.Series([False] * lines.len())
+    if special.any():
+        where = special.arg_true()
+        cells = line_cells(lines.filter(special))
+        bad = bad.scatter(where, _bad_lines(cells, count))
+        hints = [_hint(cells.list.get(i, null_on_oob=True)) for i in range(count)]
+        inner = pl.element().str.replace_all(",", _COMMA_IN_CELL, literal=True)
+        lines = lines.scatter(where, cells.list.eval(inner).list.join(","))
+    bad = bad | (lines.str.count_matches(",", literal=True) != count - 1)
+    if bad.any():
+        line_no, line = block.row(int(bad.arg_true()[0]))
+        _raise_line_error([str(c) for c in line_cells(pl.Series([line]))[0]], line_no, count)
+    parts = lines.str.split_exact(",", count - 1).struct.unnest() if count > 1 else lines.to_frame()
+    return parts.select(
+        split_cells_expr(pl.col(column), hint, _COMMA_IN_CELL).alias(name)
+        for column, name, hint in zip(parts.columns, names, hints, strict=True)
     )
 
 
-def cells_hint(cells: pl.Series, i: int) -> frozenset[str]:
-    """Which special characters occur in column ``i``'s cells (for fast paths)."""
-    column = cells.list.get(i, null_on_oob=True)
-    return frozenset(c for c in ("[", '"', "\\") if column.str.contains(c, literal=True).any())
+def _hint(cells: pl.Series) -> frozenset[str]:
+    """Which special characters occur in cells (the others' steps are skipped)."""
+    return frozenset(c for c in '["\\,' if cells.str.contains(c, literal=True).any())
 
 
 # --- lines to cells ----------------------------------------------------------------
@@ -160,9 +180,9 @@ def _resolve_tokens(lines: pl.Series) -> pl.Series:
     return joined.str.head(-1)  # the separator after the last token
 
 
-def _check_cells(cells: pl.Series, line_numbers: pl.Series, expected: int | None) -> None:
-    """Raise Elasticsearch's error for the first line with a stray ``]`` token, an
-    unclosed ``[`` one, or (``expected`` given) the wrong number of cells."""
+def _bad_lines(cells: pl.Series, expected: int | None) -> pl.Series:
+    """Lines with a stray ``]`` token, an unclosed ``[`` one, or (``expected``
+    given) the wrong number of cells."""
     e = pl.element()
     stray = (e.str.ends_with("]") & ~e.str.starts_with("[")) | (
         e.str.starts_with("[") & ~e.str.ends_with("]")
@@ -170,10 +190,7 @@ def _check_cells(cells: pl.Series, line_numbers: pl.Series, expected: int | None
     bad = cells.list.eval(stray).list.any()
     if expected is not None:
         bad = bad | (cells.list.len() != expected)
-    if not bad.any():
-        return
-    pos = int(bad.arg_true()[0])
-    _raise_line_error([str(c) for c in cells[pos]], int(line_numbers[pos]), expected)
+    return bad
 
 
 def _raise_line_error(cells: list[str], line_no: int, expected: int | None) -> None:
@@ -200,30 +217,33 @@ def _raise_line_error(cells: list[str], line_no: int, expected: int | None) -> N
 def split_cells(cells: pl.Series) -> pl.Series:
     """Trimmed cell text as lists of values: ``""`` → null, ``[a, b]`` → [a, b],
     ``x`` → [x]; ``\\,`` is a literal comma; quotes around a value are dropped."""
-    hint = frozenset(c for c in ("[", '"', "\\") if cells.str.contains(c, literal=True).any())
-    return cells.to_frame("c").select(split_cells_expr(pl.col("c"), hint)).to_series()
+    return cells.to_frame("c").select(split_cells_expr(pl.col("c"), _hint(cells))).to_series()
 
 
-def split_cells_expr(cells: pl.Expr, hint: frozenset[str] = frozenset('["\\')) -> pl.Expr:
-    """``split_cells`` as an expression; ``hint``: the special characters that may
-    occur (``[``, ``"``, ``\\``), the others' steps are skipped."""
+def split_cells_expr(
+    cells: pl.Expr, hint: frozenset[str] = frozenset('["\\,'), comma: str = ","
+) -> pl.Expr:
+    """``split_cells`` as an expression. ``hint``: the special characters that may
+    occur (``[``, ``"``, ``\\``, and ``,`` in a cell), the others' steps are
+    skipped; ``comma``: how a comma is written in the cells."""
     c = cells.str.strip_chars()
-    if "\\" in hint:
-        c = c.str.replace_all("\\,", _ESCAPED_COMMA, literal=True)
-    single = pl.concat_list(c)
     if not hint:
-        return pl.when(c != "").then(single).cast(RAW)
-    parts = single
+        return pl.when(c != "").then(pl.concat_list(c)).cast(RAW)
+    if "\\" in hint:
+        c = c.str.replace_all("\\" + comma, _ESCAPED_COMMA, literal=True)
+    parts = pl.concat_list(c)
     if "[" in hint:
         is_mv = c.str.starts_with("[") & c.str.ends_with("]")
         body = c.str.slice(1, c.str.len_chars() - 2)
-        parts = pl.when(is_mv).then(body.str.split(",")).otherwise(single)
-    values = parts.list.eval(_element_value(hint)).list.drop_nulls()
+        parts = pl.when(is_mv).then(body.str.split(comma)).otherwise(parts)
+    value = _element_value(hint, comma)
+    # ``filter`` inside ``eval``: ``list.drop_nulls`` is several times slower.
+    values = parts.list.eval(value.filter(value != ""))
     return pl.when(values.list.len() > 0).then(values).cast(RAW)
 
 
-def _element_value(hint: frozenset[str]) -> pl.Expr:
-    """A value of a cell, null when it is empty."""
+def _element_value(hint: frozenset[str], comma: str) -> pl.Expr:
+    """A value of a cell (empty ones are dropped)."""
     el = pl.element().str.strip_chars()
     if '"' in hint:
         el = (
@@ -231,6 +251,8 @@ def _element_value(hint: frozenset[str]) -> pl.Expr:
             .then(el.str.slice(1, el.str.len_chars() - 2))
             .otherwise(el)
         )
+    if comma != "," and "," in hint:
+        el = el.str.replace_all(comma, ",", literal=True)
     if "\\" in hint:
         el = el.str.replace_all(_ESCAPED_COMMA, ",", literal=True)
-    return pl.when(el != "").then(el)
+    return el

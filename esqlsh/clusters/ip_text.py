@@ -13,10 +13,12 @@ Sort key: the 16 bytes Lucene stores (IPv4 mapped into IPv6) as 32 lower-case
 hex digits, so text order is byte order.
 
 Both are Polars string and list operations over a Series of values; the IPv6
-steps run only on the values that contain a ``:``.
+steps run only on the distinct values that contain a ``:``.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import polars as pl
 
@@ -34,9 +36,21 @@ def canonical_ips(values: pl.Series) -> pl.Series:
     out = pl.select(pl.when(text.str.contains(f"^{_IPV4}$")).then(text)).to_series()
     v6 = text.str.contains(":").fill_null(False)
     if v6.any():
-        groups = ipv6_groups(text.filter(v6))
-        out = out.scatter(v6.arg_true(), _v6_text(groups))
+        out = out.scatter(v6.arg_true(), _per_distinct(text.filter(v6), _ipv6_text))
     return out.rename(values.name)
+
+
+def _ipv6_text(text: pl.Series) -> pl.Series:
+    return _v6_text(ipv6_groups(text))
+
+
+def _per_distinct(values: pl.Series, fn: Callable[[pl.Series], pl.Series]) -> pl.Series:
+    """``fn`` (vectorised, but many steps per value) run on the distinct values
+    only: addresses repeat, and a hash lookup is cheaper than the steps."""
+    distinct = values.unique()
+    if distinct.len() == values.len():
+        return fn(values)
+    return values.replace_strict(distinct, fn(distinct), return_dtype=pl.String)
 
 
 def ip_sort_keys(values: pl.Series) -> pl.Series:
@@ -51,36 +65,50 @@ def ip_sort_keys(values: pl.Series) -> pl.Series:
     ).to_series()
     v6 = text.str.contains(":").fill_null(False)
     if v6.any():
-        padded = ipv6_groups(text.filter(v6)).list.eval(pl.element().str.pad_start(4, "0"))
-        out = out.scatter(v6.arg_true(), padded.list.join(""))
+        out = out.scatter(v6.arg_true(), _per_distinct(text.filter(v6), _ipv6_key))
     return out.rename(values.name)
+
+
+def _ipv6_key(text: pl.Series) -> pl.Series:
+    padded = ipv6_groups(text).list.eval(pl.element().str.pad_start(4, "0"))
+    return padded.list.join("")
 
 
 def ipv6_groups(text: pl.Series) -> pl.Series:
     """The eight groups of each IPv6 address (hex without leading zeros), null
-    where the text is not one."""
-    frame = text.str.to_lowercase().to_frame("a")
-    return frame.select(_groups_expr(pl.col("a"))).to_series()
-
-
-def _groups_expr(address: pl.Expr) -> pl.Expr:
-    hex_form = _embedded_ipv4_as_hex(address)
-    halves = hex_form.str.splitn("::", 2)
-    left, right = halves.struct.field("field_0"), halves.struct.field("field_1")
-    gap = right.is_not_null()
-    left_groups = _split_groups(left)
-    right_groups = pl.when(gap).then(_split_groups(right)).otherwise(pl.lit([], dtype=_GROUPS))
-    count = left_groups.list.len() + right_groups.list.len()
-    zeros = pl.lit("0").repeat_by(pl.when(gap).then(8 - count).otherwise(0).clip(0))
-    groups = pl.concat_list(left_groups, zeros, right_groups)
-    well_formed = (
-        pl.when(gap).then(count <= 7).otherwise(count == 8)
-        & groups.list.eval(pl.element().str.contains(_HEXTET)).list.all()
+    where the text is not one. Steps are materialised one by one: Polars runs the
+    nested list expressions far slower when they are fused."""
+    a = pl.col("a")
+    frame = (
+        text.str.to_lowercase()
+        .to_frame("a")
+        .select(a=_embedded_ipv4_as_hex(a).str.splitn("::", 2))
+        .unnest("a")
     )
-    trimmed = groups.list.eval(
-        pl.element().str.strip_chars_start("0").replace("", "0").cast(pl.String)
+    left, right = pl.col("field_0"), pl.col("field_1")
+    frame = frame.select(
+        gap=right.is_not_null(),
+        left=_split_groups(left),
+        right=pl.when(right.is_not_null())
+        .then(_split_groups(right))
+        .otherwise(pl.lit([], dtype=_GROUPS)),
     )
-    return pl.when(well_formed).then(trimmed).alias("groups")
+    count = pl.col("left").list.len() + pl.col("right").list.len()
+    frame = frame.with_columns(
+        fill=pl.when("gap").then(8 - count).otherwise(0).clip(0),
+        fits=pl.when("gap").then(count <= 7).otherwise(count == 8),
+    )
+    frame = frame.select(
+        "fits",
+        groups=pl.concat_list("left", pl.lit("0").repeat_by("fill"), "right"),
+    )
+    g = pl.col("groups")
+    frame = frame.select(
+        ok=pl.col("fits") & g.list.eval(pl.element().str.contains(_HEXTET)).list.all(),
+        groups=g.list.eval(pl.element().str.strip_chars_start("0")),
+    )
+    trimmed = g.list.eval(pl.when(pl.element() == "").then(pl.lit("0")).otherwise(pl.element()))
+    return frame.select(pl.when("ok").then(trimmed)).to_series().rename(text.name)
 
 
 def _split_groups(side: pl.Expr) -> pl.Expr:

@@ -128,3 +128,10 @@ def test_unnamed_grouping_column_keeps_its_name() -> None:
     # ``visitGrouping`` reuses the attribute: the column is ``a b``, not ```a b```.
     p = plan("ROW `a b` = 1, c = 2 | STATS n = COUNT(*) BY `a b`, (c), c + 1")
     assert names(p) == ["n", "a b", "c", "c + 1"]
+
+
+def test_empty_list_param_is_null() -> None:
+    p = plan("ROW a = ?, b = ?", params=[[], ["x"]])
+    row = p.nodes[0]
+    assert row.fields[0][1] == Lit(None, row.schema[0].type)  # type: ignore[union-attr]
+    assert [str(a.type) for a in row.schema] == ["null", "keyword"]

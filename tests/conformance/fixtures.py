@@ -57,7 +57,17 @@ CLUSTER_NAME = "fixtures"
 # Code whose behaviour shapes the built files: a change rebuilds the cache.
 _LOADER_CODE = [
     REPO / "esqlsh" / "clusters" / name
-    for name in ("convert.py", "ingest.py", "layout.py", "mapping.py", "names.py")
+    for name in (
+        "convert.py",
+        "ingest.py",
+        "layout.py",
+        "mapping.py",
+        "names.py",
+        "csv_cells.py",
+        "source_lines.py",
+        "ndjson_docs.py",
+        "ip_text.py",
+    )
 ] + [Path(__file__).resolve()]
 
 

@@ -212,3 +212,19 @@ def test_expected_phrases() -> None:
     assert fn.params[0].expected == "boolean or counter_integer or datetime or numeric or string"
     assert convert_expected(lookup("to_ip").params[0].types) == "ip or string"  # type: ignore[union-attr]
     assert lookup("to_ul") is lookup("to_unsigned_long")
+
+
+def test_to_degrees_and_to_radians() -> None:
+    # Math.toDegrees / Math.toRadians: multiplications by fixed constants (JDK 9+)
+    out = unary("to_degrees", [[1, 4], None], T.INTEGER, multi=True)
+    assert out.values == [[57.29577951308232, 229.1831180523293], None]
+    rad = unary("to_radians", [90.0], T.DOUBLE)
+    assert rad.values == [1.5707963267948966]
+    big = unary("to_degrees", [[1e308, -1e308, 1.0]], T.DOUBLE, multi=True)
+    assert big.values == [[57.29577951308232]]
+    assert big.failures == [
+        [
+            "java.lang.ArithmeticException: not a finite double number: Infinity",
+            "java.lang.ArithmeticException: not a finite double number: -Infinity",
+        ]
+    ]

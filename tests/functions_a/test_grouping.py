@@ -102,6 +102,14 @@ def test_numeric_bucket_with_span_and_bad_spans() -> None:
         assert call("bucket", f, args).failures[0] == "java.lang.ArithmeticException: / by zero"
 
 
+def test_double_bucket_divides_truly() -> None:
+    # span 0.05: Java's 1.45 / 0.05 is 28.999999999999996, so the bucket is 28 * 0.05;
+    # Polars' reciprocal multiplication would give 29.0 (bucketWithFloats)
+    f = pl.DataFrame([column("h", [1.45, 1.41], T.DOUBLE)])
+    args = [ref("h", T.DOUBLE), const(20, T.INTEGER), const(1.41, T.DOUBLE), const(2.10, T.DOUBLE)]
+    assert call("bucket", f, args).values == [28 * 0.05, 28 * 0.05]
+
+
 def test_unsigned_long_range_uses_elasticsearch_encoding() -> None:
     args = [
         const(None, T.NULL),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import polars as pl
 import pytest
@@ -77,6 +78,38 @@ def test_double_overflow_is_not_finite() -> None:
 def test_double_mod_keeps_dividend_sign() -> None:
     out = binary("mod", [5.5, -5.5], T.DOUBLE, [2.0, 2.0], T.DOUBLE)
     assert out.values == [1.5, -1.5]
+
+
+def test_double_division_by_a_constant_is_a_true_division() -> None:
+    # Polars multiplies by the reciprocal of a literal: 2.05 * (1 / 0.05) == 41.0
+    frame = pl.DataFrame([column("a", [2.05, 1.45], T.DOUBLE)])
+    out = call("div", frame, [ref("a", T.DOUBLE), const(0.05, T.DOUBLE)])
+    assert out.values == [2.05 / 0.05, 1.45 / 0.05] == [40.99999999999999, 28.999999999999996]
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        (2.03, 0.05),  # a - b * trunc(a / b) would give 0.029999999999999805
+        (-0.3, 0.1),
+        (-0.2, 0.1),  # a zero remainder keeps the dividend's sign: -0.0
+        (1e17, 0.05),  # quotient above 2**52
+        (1.7e308, 5e-324),
+        (8.7e-298, -9.8e297),  # |a| < |b| with a huge b
+        (7.0, float("inf")),
+    ],
+)
+def test_double_mod_is_the_exact_fmod(a: float, b: float) -> None:
+    out = binary("mod", [a], T.DOUBLE, [b], T.DOUBLE)
+    expected = math.fmod(a, b)
+    assert out.values == [expected]
+    assert math.copysign(1.0, out.values[0]) == math.copysign(1.0, expected)
+
+
+def test_double_mod_by_a_constant() -> None:
+    frame = pl.DataFrame([column("a", [2.03, 2.08, 1.83], T.DOUBLE)])
+    out = call("mod", frame, [ref("a", T.DOUBLE), const(0.05, T.DOUBLE)])
+    assert out.values == [math.fmod(x, 0.05) for x in (2.03, 2.08, 1.83)]
 
 
 def test_unsigned_long_arithmetic() -> None:

@@ -204,6 +204,15 @@ def test_return_types(name: str, args: list[DataType], expected: DataType) -> No
             "second argument of [coalesce(a, 1)] must be [keyword], found value [1] type [integer]",
         ),
         (
+            # ImplicitCasting casts no long to unsigned_long after a long came first
+            "coalesce",
+            [DataType.LONG, DataType.UNSIGNED_LONG],
+            ["a", "18446744073709551615"],
+            "coalesce(a, 18446744073709551615)",
+            "second argument of [coalesce(a, 18446744073709551615)] must be [long], "
+            "found value [18446744073709551615] type [unsigned_long]",
+        ),
+        (
             "bucket",
             [DataType.DATETIME, DataType.INTEGER],
             ["d", "20"],

@@ -152,6 +152,18 @@ def test_return_rules() -> None:
     assert lookup("to_lower").return_type([T.TEXT]) is T.KEYWORD  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize(
+    "name", ["mv_dedupe", "mv_first", "mv_last", "mv_max", "mv_min", "mv_slice", "mv_sort"]
+)
+def test_multivalue_functions_never_return_text(name: str) -> None:
+    # Elasticsearch 8.17+ (#114334): functions taking text return keyword
+    fn = lookup(name)
+    assert fn is not None
+    args = [DataType.TEXT] + [DataType.INTEGER] * (len(fn.params) - 1)
+    assert fn.return_type(args) is DataType.KEYWORD
+    assert lookup("mv_append").return_type([DataType.TEXT, DataType.TEXT]) is DataType.KEYWORD  # type: ignore[union-attr]
+
+
 def test_mv_append_check_wants_matching_types() -> None:
     fn = lookup("mv_append")
     assert fn is not None and fn.check is not None

@@ -23,7 +23,7 @@ from esqlsh.analysis.functions._common import (
     types,
 )
 from esqlsh.analysis.registry import Param, declare
-from esqlsh.analysis.types import TEMPORAL_AMOUNT, DataType
+from esqlsh.analysis.types import NUMERIC, TEMPORAL_AMOUNT, DataType
 
 _VALUES = types(ANY_VALUE, TEMPORAL_AMOUNT)
 
@@ -39,11 +39,15 @@ def _value_positions(n: int) -> list[int]:
 def _same_type_check(
     positions: Sequence[int], ts: Sequence[DataType], srcs: Sequence[str], call: str
 ) -> str | None:
-    """Each value must join the type of the values before it."""
+    """Each value must join the type of the values before it. An unsigned_long
+    joins no other number: the analyzer has already cast the numbers to the first
+    one's type where Elasticsearch's ImplicitCasting does (``COALESCE(ul, long)``);
+    what is left (``COALESCE(long, ul)``) Elasticsearch refuses."""
     current: DataType = NULL
     for i in positions:
         joined = common_of([current, ts[i]])
-        if joined is None:
+        numbers = current in NUMERIC and ts[i] in NUMERIC and current is not ts[i]
+        if joined is None or (numbers and T.UNSIGNED_LONG in (current, ts[i])):
             return type_error(ordinal(i), call, es_type_name(current), srcs[i], ts[i])
         current = joined
     return None

@@ -139,58 +139,77 @@ def _double_op(op: str, a: pl.Expr, b: pl.Expr, ctx: EvalContext) -> pl.Expr:
         return _finite(ctx, a - b)
     if op == "mul":
         return _finite(ctx, a * b)
-    # ``divide``: Polars turns a division by a literal into a multiplication by its
-    # reciprocal (2.05 / 0.05 gives 41.0, Java 40.99999999999999).
-    quotient = divide(a, b)
     if op == "div":
-        return _finite(ctx, quotient, DIV_BY_ZERO)
+        # ``divide``: Polars turns a division by a literal into a multiplication by
+        # its reciprocal (2.05 / 0.05 gives 41.0, Java 40.99999999999999).
+        return _finite(ctx, divide(a, b), DIV_BY_ZERO)
     # Java's floating % is the exact fmod (the dividend's sign); Polars' follows the
-    # divisor and is rounded (a - b * floor(a / b)).
-    exact = (
-        pl.when(b.is_infinite() & a.is_finite())
-        .then(a)
-        .when(quotient.abs() < 2.0**52)
-        .then(_fmod_exact(a, b, quotient))
-        .otherwise(_fmod_large(a, b))
+    # divisor and is rounded (a - b * floor(a / b)). Computed on materialised series:
+    # as one expression the error-free steps below reuse each other so often that
+    # the expression tree explodes.
+    fmod = pl.struct(a.alias("a"), b.alias("b")).map_batches(
+        _java_fmod, return_dtype=pl.Float64, is_elementwise=True
     )
-    return _finite(ctx, pl.when(b != 0).then(exact).otherwise(float("nan")), DIV_BY_ZERO)
+    return _finite(ctx, pl.when(b != 0).then(fmod).otherwise(float("nan")), DIV_BY_ZERO)
 
 
 _SPLIT = 134217729.0  # 2**27 + 1: Veltkamp's splitter for doubles
 
 
-def _split(x: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+def _split(x: pl.Series) -> tuple[pl.Series, pl.Series]:
     """``x`` as hi + lo, each with at most 26 significant bits (exact)."""
     c = x * _SPLIT
     hi = c - (c - x)
     return hi, x - hi
 
 
-def _product_error(x: pl.Expr, y: pl.Expr, p: pl.Expr) -> pl.Expr:
+def _product_error(x: pl.Series, y: pl.Series, p: pl.Series) -> pl.Series:
     """Dekker's TwoProduct: the rounding error of ``p = x * y`` (x*y == p + error)."""
     xh, xl = _split(x)
     yh, yl = _split(y)
     return ((xh * yh - p) + xh * yl + xl * yh) + xl * yl
 
 
-def _fmod_exact(a: pl.Expr, b: pl.Expr, quotient: pl.Expr) -> pl.Expr:
+def _java_fmod(pair: pl.Series) -> pl.Series:
+    """Java's ``a % b`` for doubles (the exact IEEE fmod), column-wise. A quotient of
+    2**52 or more is first brought down by exact remainders modulo ``b * 2**k`` (a
+    multiple of ``b``), a few values' exponents at a time."""
+    a = pair.struct.field("a").cast(pl.Float64)
+    b = pair.struct.field("b").cast(pl.Float64)
+    r = a
+    b_exp = b.abs().log(2).floor()
+    for _ in range(64):  # each round takes ~50 bits off the quotient's exponent
+        diff = r.abs().log(2).floor() - b_exp  # quotient < 2**(diff + 1)
+        big = (diff >= 52) & diff.is_finite() & r.is_finite() & b.is_finite()
+        if not big.any():
+            break
+        k = (diff - 50).fill_nan(0.0).clip(0, 2100)
+        scaled = b
+        for _ in range(3):  # 2**k in factors of at most 2**1000, each exact
+            part = k.clip(0, 1000)
+            scaled, k = scaled * pl.Series([2.0]).pow(part), k - part
+        r = _fmod_small(r, scaled).zip_with(big, r)
+    return a.zip_with(b.is_infinite() & a.is_finite(), _fmod_small(r, b))
+
+
+def _fmod_small(a: pl.Series, b: pl.Series) -> pl.Series:
     """Exact fmod for |a / b| < 2**52: with q = trunc(a / b), ``a - q*b`` computed as
     ``(a - p) - error`` is exact (Sterbenz, and the remainder is representable); q
-    may be one off, which one more exact step of ``b`` corrects."""
-    q = pl.when(quotient >= 0).then(quotient.floor()).otherwise(quotient.ceil())
+    may be one off, which one more exact step of ``b`` corrects. A huge ``b`` is
+    scaled down by 2**600 first (exactly), so that splitting it cannot overflow."""
+    ones = pl.repeat(1.0, len(b), dtype=pl.Float64, eager=True)
+    scale = (ones * 2.0**-600).zip_with(b.abs() > 2.0**900, ones)
+    a0, a, b = a, a * scale, b * scale
+    quotient = a / b  # two series: a true division
+    q = quotient.floor().zip_with(quotient >= 0, quotient.ceil())
     p = q * b
     r = (a - p) - _product_error(q, b, p)
-    step = pl.when(a < 0).then(-b.abs()).otherwise(b.abs())
-    r = pl.when((r != 0) & ((r < 0) != (a < 0))).then(r + step).otherwise(r)
-    r = pl.when(r.abs() >= b.abs()).then(r - step).otherwise(r)
-    return pl.when(r == 0).then(a * 0.0).otherwise(r)  # a zero keeps a's sign
-
-
-def _fmod_large(a: pl.Expr, b: pl.Expr) -> pl.Expr:
-    """fmod when the quotient is too large to truncate exactly: Polars' modulo
-    with the sign adjusted to the dividend's."""
-    m = a % b
-    return pl.when((m != 0) & ((m < 0) != (a < 0))).then(m - b).otherwise(m)
+    step = b.abs().zip_with(a >= 0, -b.abs())
+    wrong_sign = (r != 0) & ((r < 0) != (a < 0))
+    r = (r + step).zip_with(wrong_sign, r)
+    r = (r - step).zip_with(r.abs() >= b.abs(), r)
+    r = (a * 0.0).zip_with(r == 0, r)  # a zero remainder keeps the dividend's sign
+    return a0.zip_with(q == 0, r / scale)  # q = 0: |a| < |b|, a itself
 
 
 def _temporal_op(op: str, a: Col, b: Col, result: DataType) -> Col:
