@@ -135,6 +135,7 @@ def _columns(block: pl.DataFrame, names: list[str]) -> pl.DataFrame:
         line_no, line = block.row(int(bad.arg_true()[0]))
         _raise_line_error([str(c) for c in line_cells(pl.Series([line]))[0]], line_no, count)
     parts = lines.str.split_exact(",", count - 1).struct.unnest() if count > 1 else lines.to_frame()
+    parts = parts.select(pl.all().str.strip_chars())
     return parts.select(
         split_cells_expr(pl.col(column), hint, _COMMA_IN_CELL).alias(name)
         for column, name, hint in zip(parts.columns, names, hints, strict=True)
@@ -217,25 +218,32 @@ def _raise_line_error(cells: list[str], line_no: int, expected: int | None) -> N
 def split_cells(cells: pl.Series) -> pl.Series:
     """Trimmed cell text as lists of values: ``""`` → null, ``[a, b]`` → [a, b],
     ``x`` → [x]; ``\\,`` is a literal comma; quotes around a value are dropped."""
-    return cells.to_frame("c").select(split_cells_expr(pl.col("c"), _hint(cells))).to_series()
+    frame = cells.str.strip_chars().to_frame("c")
+    return frame.select(split_cells_expr(pl.col("c"), _hint(cells))).to_series()
 
 
 def split_cells_expr(
     cells: pl.Expr, hint: frozenset[str] = frozenset('["\\,'), comma: str = ","
 ) -> pl.Expr:
-    """``split_cells`` as an expression. ``hint``: the special characters that may
-    occur (``[``, ``"``, ``\\``, and ``,`` in a cell), the others' steps are
-    skipped; ``comma``: how a comma is written in the cells."""
-    c = cells.str.strip_chars()
+    """``split_cells`` as an expression over trimmed cells. ``hint``: the special
+    characters that may occur (``[``, ``"``, ``\\``, and ``,`` in a cell), the
+    others' steps are skipped; ``comma``: how a comma is written in the cells."""
+    c = cells
     if not hint:
         return pl.when(c != "").then(pl.concat_list(c)).cast(RAW)
     if "\\" in hint:
         c = c.str.replace_all("\\" + comma, _ESCAPED_COMMA, literal=True)
-    parts = pl.concat_list(c)
-    if "[" in hint:
+    if "[" not in hint:
+        parts = pl.concat_list(c)
+    else:
         is_mv = c.str.starts_with("[") & c.str.ends_with("]")
         body = c.str.slice(1, c.str.len_chars() - 2)
-        parts = pl.when(is_mv).then(body.str.split(comma)).otherwise(parts)
+        if hint & set('"\\'):
+            parts = pl.when(is_mv).then(body.str.split(comma)).otherwise(pl.concat_list(c))
+        else:
+            # Without quotes or escapes, a comma in a cell only occurs in a
+            # multi-value: one split serves every cell.
+            parts = pl.when(is_mv).then(body).otherwise(c).str.split(comma)
     value = _element_value(hint, comma)
     # ``filter`` inside ``eval``: ``list.drop_nulls`` is several times slower.
     values = parts.list.eval(value.filter(value != ""))
