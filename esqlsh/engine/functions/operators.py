@@ -461,8 +461,30 @@ def _pattern_match(args: list[Col], translate: Callable[[str], str]) -> Col:
             continue
         values = p.value if isinstance(p.value, list) else [p.value]
         for v in values:
-            tests.append(operand.expr.str.contains(translate(str(v))))
+            fast = (
+                _literal_wildcard(operand.expr, str(v)) if translate is wildcard_to_regex else None
+            )
+            tests.append(fast if fast is not None else operand.expr.str.contains(translate(str(v))))
     return Col(reduce(lambda x, y: x | y, tests), BOOL)
+
+
+def _literal_wildcard(operand: pl.Expr, pattern: str) -> pl.Expr | None:
+    """LIKE patterns that are a literal with ``*`` only at its ends run as plain
+    substring/prefix/suffix tests, several times faster than a regex scan; None when
+    the pattern needs the regex."""
+    core = pattern.strip("*")
+    if any(c in core for c in "*?\\"):
+        return None
+    leading, trailing = pattern.startswith("*"), pattern.endswith("*")
+    if not core:
+        return operand.is_not_null() | pl.lit(None, dtype=pl.Boolean) if pattern else operand == ""
+    if leading and trailing:
+        return operand.str.contains(core, literal=True)
+    if trailing:
+        return operand.str.starts_with(core)
+    if leading:
+        return operand.str.ends_with(core)
+    return operand == core
 
 
 @implements("like")
