@@ -261,7 +261,7 @@ def parse_date_values(values: pl.Series, unit: str, fmt: object = None) -> pl.Se
     (Polars' ``to_datetime`` alone, on values whose shape is checked first so that
     it accepts exactly what ``parse_dates`` does); the rest take the general path."""
     dtype = pl.Datetime(unit, "UTC")  # type: ignore[arg-type]
-    out = pl.Series(values.name, [None] * values.len(), dtype=dtype)
+    out = pl.repeat(None, values.len(), dtype=dtype, eager=True).rename(values.name)
     rest = values.is_not_null()
     for shape, layout in _ISO_FAST_PATHS:
         if not rest.any():

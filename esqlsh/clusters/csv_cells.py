@@ -26,12 +26,13 @@ by a placeholder, then they take the same path.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import itertools
 from pathlib import Path
 
 import polars as pl
 
 from esqlsh.clusters.mapping import normalize_type_name
+from esqlsh.clusters.parallel import ordered_map
 from esqlsh.clusters.source_lines import LINE, read_line_blocks
 from esqlsh.errors import IllegalArgumentError
 
@@ -58,33 +59,22 @@ _QUOTED = r'(?s)^ *"((?:[^"]|"")*)(?:"(.*))?$'
 def read_csv_columns(path: str | Path) -> tuple[pl.DataFrame, dict[str, str]]:
     """The file's rows as raw columns (``List(String)``, null for no values) and
     the header's types (mapping type names) for the columns that give one."""
-    blocks = _content_blocks(path)
-    header = next(blocks, None)
-    if header is None:
+    blocks = read_line_blocks(path)
+    first = next((b for b in map(_content, blocks) if b.height), None)
+    if first is None:
         return pl.DataFrame(), {}
-    names, types = _parse_header(_header_cells(header))
-    body = header.slice(1)
-    parts = [_columns(block, names) for block in _chain(body, blocks) if block.height]
+    names, types = _parse_header(_header_cells(first))
+    rest = itertools.chain([first.slice(1)], blocks)
+    parts = [p for p in ordered_map(lambda b: _columns(_content(b), names), rest) if p.height]
     if not parts:
         parts = [pl.DataFrame({n: pl.Series(n, [], dtype=RAW) for n in names})]
     return pl.concat(parts, how="vertical", rechunk=False), types
 
 
-def _content_blocks(path: str | Path) -> Iterator[pl.DataFrame]:
-    """Line blocks without empty lines and comments, lines trimmed; the first one
-    yielded is not empty (its first line is the header)."""
-    started = False
-    for block in read_line_blocks(path):
-        line = pl.col(LINE).str.strip_chars()
-        kept = block.with_columns(line).filter((line != "") & ~line.str.starts_with("//"))
-        if kept.height or started:
-            started = True
-            yield kept
-
-
-def _chain(first: pl.DataFrame, rest: Iterator[pl.DataFrame]) -> Iterator[pl.DataFrame]:
-    yield first
-    yield from rest
+def _content(block: pl.DataFrame) -> pl.DataFrame:
+    """A block without empty lines and comments, lines trimmed."""
+    line = pl.col(LINE).str.strip_chars()
+    return block.with_columns(line).filter((line != "") & ~line.str.starts_with("//"))
 
 
 def _header_cells(block: pl.DataFrame) -> list[str]:
@@ -122,7 +112,7 @@ def _columns(block: pl.DataFrame, names: list[str]) -> pl.DataFrame:
     count = len(names)
     special = lines.str.contains(r'[\[\]"\\]')
     hints: list[frozenset[str]] = [frozenset()] * count
-    bad = pl.Series([False] * lines.len())
+    bad = pl.repeat(False, lines.len(), dtype=pl.Boolean, eager=True)
     if special.any():
         where = special.arg_true()
         cells = line_cells(lines.filter(special))
@@ -143,8 +133,13 @@ def _columns(block: pl.DataFrame, names: list[str]) -> pl.DataFrame:
 
 
 def _hint(cells: pl.Series) -> frozenset[str]:
-    """Which special characters occur in cells (the others' steps are skipped)."""
-    return frozenset(c for c in '["\\,' if cells.str.contains(c, literal=True).any())
+    """Which special characters occur in cells (the others' steps are skipped):
+    ``[``, ``"``, ``\\``; ``,`` when a cell that is not a multi-value has one."""
+    found = {c for c in '["\\' if cells.str.contains(c, literal=True).any()}
+    is_mv = cells.str.starts_with("[") & cells.str.ends_with("]")
+    if (cells.str.contains(",", literal=True) & ~is_mv).any():
+        found.add(",")
+    return frozenset(found)
 
 
 # --- lines to cells ----------------------------------------------------------------
@@ -238,11 +233,10 @@ def split_cells_expr(
     else:
         is_mv = c.str.starts_with("[") & c.str.ends_with("]")
         body = c.str.slice(1, c.str.len_chars() - 2)
-        if hint & set('"\\'):
+        if "," in hint:
             parts = pl.when(is_mv).then(body.str.split(comma)).otherwise(pl.concat_list(c))
         else:
-            # Without quotes or escapes, a comma in a cell only occurs in a
-            # multi-value: one split serves every cell.
+            # No comma outside the multi-values: one split serves every cell.
             parts = pl.when(is_mv).then(body).otherwise(c).str.split(comma)
     value = _element_value(hint, comma)
     # ``filter`` inside ``eval``: ``list.drop_nulls`` is several times slower.
@@ -260,7 +254,7 @@ def _element_value(hint: frozenset[str], comma: str) -> pl.Expr:
             .otherwise(el)
         )
     if comma != "," and "," in hint:
-        el = el.str.replace_all(comma, ",", literal=True)
+        el = el.str.replace_all(comma, ",", literal=True)  # a comma outside a multi-value
     if "\\" in hint:
         el = el.str.replace_all(_ESCAPED_COMMA, ",", literal=True)
     return el

@@ -62,6 +62,7 @@ from esqlsh.clusters.mapping import (
 )
 from esqlsh.clusters.names import InvalidIndexNameError, validate_index_name
 from esqlsh.clusters.ndjson_docs import read_ndjson_columns
+from esqlsh.clusters.parallel import ordered_map
 from esqlsh.errors import EsqlError, IllegalArgumentError
 
 Mode = Literal["append", "replace"]
@@ -242,11 +243,9 @@ def load_table(
     specs = [f for f in fields_of(final) if is_stored(f) and f.type != "alias"]
     offset = _row_count(folder) if mode == "append" else 0
     ids = _document_ids(table, index, offset)
-    columns: list[pl.Series] = [ids]
-    for spec in specs:
-        source = table.frame.get_column(spec.source) if spec.source in table.frame.columns else None
-        if source is not None:
-            columns.append(convert_field(source, spec, ids))
+    present = [spec for spec in specs if spec.source in table.frame.columns]
+    convert = lambda spec: convert_field(table.frame.get_column(spec.source), spec, ids)  # noqa: E731
+    columns = [ids, *ordered_map(convert, present)]
     if table.height:
         _write_rows(folder, pl.DataFrame(columns), mode)
     elif mode == "replace":

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import polars as pl
 
+from esqlsh.clusters.parallel import ordered_map
 from esqlsh.clusters.source_lines import LINE, read_line_blocks
 from esqlsh.errors import IllegalArgumentError
 
@@ -40,6 +41,9 @@ _ROWS = "\x00rows"
 
 Kinds = dict[str, set[str]]
 
+# Smaller blocks than for CSV: a line makes dozens of tokens, each a row here.
+BLOCK_BYTES = 16 << 20
+
 
 def read_ndjson_columns(
     path: str | Path, keep: Iterable[str] = ()
@@ -49,19 +53,28 @@ def read_ndjson_columns(
     keep_paths = frozenset(keep)
     parts: list[pl.DataFrame] = []
     kinds: Kinds = {}
-    for block in read_line_blocks(path):
-        docs = block.filter(pl.col(LINE).str.strip_chars() != "")
-        if docs.height == 0:
+    blocks = read_line_blocks(path, BLOCK_BYTES)
+    for columns, block_kinds in ordered_map(lambda b: _block(b, keep_paths), blocks):
+        if columns is None:
             continue
-        _check_syntax(docs)
-        values = document_values(docs.get_column(LINE), keep_paths)
-        for p, k in values.group_by("path").agg(pl.col("kind").unique()).iter_rows():
+        for p, k in block_kinds.iter_rows():
             kinds.setdefault(p, set()).update(k)
-        parts.append(_columns(values, docs.height))
+        parts.append(columns)
     frame = pl.concat(parts, how="diagonal").drop(_ROWS) if parts else pl.DataFrame()
     if not frame.width:
         frame = pl.DataFrame()  # no values at all: no columns, no rows
     return frame, {p: frozenset(k) for p, k in kinds.items()}
+
+
+def _block(block: pl.DataFrame, keep: frozenset[str]) -> tuple[pl.DataFrame | None, pl.DataFrame]:
+    """A block's raw columns (None when it has no documents) and kinds per path."""
+    docs = block.filter(pl.col(LINE).str.strip_chars() != "")
+    if docs.height == 0:
+        return None, pl.DataFrame()
+    _check_syntax(docs)
+    values = document_values(docs.get_column(LINE), keep)
+    kinds = values.group_by("path").agg(pl.col("kind").unique())
+    return _columns(values, docs.height), kinds
 
 
 # --- syntax --------------------------------------------------------------------------
@@ -191,7 +204,7 @@ def _key_texts(tokens: pl.DataFrame) -> pl.Series:
     """``key``: a key token's name, null for other tokens."""
     is_key = tokens.get_column("kind") == "key"
     names = tokens.get_column("tok").filter(is_key).str.strip_chars_end(":").str.strip_chars_end()
-    out = pl.Series("key", [None] * tokens.height, dtype=pl.String)
+    out = pl.repeat(None, tokens.height, dtype=pl.String, eager=True).rename("key")
     return out.scatter(is_key.arg_true(), string_values(names))
 
 
@@ -284,5 +297,5 @@ def _columns(values: pl.DataFrame, height: int) -> pl.DataFrame:
         joined = rows.join(part, on="row", how="left", maintain_order="left")
         columns.append(joined.get_column("text").cast(RAW).rename(str(path[0])))
     by_name = {c.name: c for c in columns}
-    placeholder = pl.Series(_ROWS, [None] * height, dtype=pl.Null)
+    placeholder = pl.repeat(None, height, dtype=pl.Null, eager=True).rename(_ROWS)
     return pl.DataFrame([placeholder, *(by_name[p] for p in order)])
