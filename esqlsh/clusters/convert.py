@@ -32,6 +32,7 @@ import json
 import math
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -110,13 +111,43 @@ def convert_field(
     """``values`` (raw or typed, one entry per document) as ``List(<physical>)``
     doc values of ``spec``. Raises ``DocumentParsingError`` for a value the field
     type rejects; ``row_ids`` names the documents in that message."""
+    converted, failure = convert_values(values, spec)
+    if failure is not None:
+        where = f"with id '{row_ids[failure.row]}'" if row_ids is not None else None
+        raise parsing_error(spec, failure, where)
+    return converted
+
+
+@dataclass(frozen=True)
+class Failure:
+    """The first value a field rejects: its document (position) and the value."""
+
+    row: int
+    value: Any
+
+
+def convert_values(values: pl.Series, spec: FieldSpec) -> tuple[pl.Series, Failure | None]:
+    """``convert_field`` without raising: the doc values, or the first failure."""
     lists = as_lists(values)
     convert = _convert_raw if is_raw(lists.dtype) else _convert_typed
     converted = convert(lists, spec)
-    _check_failures(lists, converted, spec, row_ids)
+    failure = _first_failure(lists, converted)
+    if failure is not None:
+        return converted, failure
     converted = converted.cast(pl.List(physical_of(spec)))
     converted = _ignore_above(converted, spec)
-    return order_values(converted, spec).rename(spec.name)
+    return order_values(converted, spec).rename(spec.name), None
+
+
+def parsing_error(spec: FieldSpec, failure: Failure, where: str | None) -> DocumentParsingError:
+    """Elasticsearch's error for ``failure``; ``where`` names the document
+    (``with id '…'``), else its position does."""
+    value = failure.value
+    preview = value if isinstance(value, str) else json.dumps(value, default=str)
+    return DocumentParsingError(
+        f"failed to parse field [{spec.name}] of type [{spec.type}] in document "
+        f"{where or f'at row [{failure.row + 1}]'}. Preview of field's value: '{preview}'"
+    )
 
 
 def _ignore_above(lists: pl.Series, spec: FieldSpec) -> pl.Series:
@@ -142,23 +173,14 @@ def as_lists(values: pl.Series) -> pl.Series:
     return s.rename(values.name)
 
 
-def _check_failures(
-    lists: pl.Series, converted: pl.Series, spec: FieldSpec, row_ids: pl.Series | None
-) -> None:
+def _first_failure(lists: pl.Series, converted: pl.Series) -> Failure | None:
     src = lists.explode()
     dst = converted.explode()
     bad = src.is_not_null() & dst.is_null()
     if not bad.any():
-        return
+        return None
     pos = int(bad.arg_true()[0])
-    value = src[pos]
-    row = _row_of(lists, pos)
-    where = f"with id '{row_ids[row]}'" if row_ids is not None else f"at row [{row + 1}]"
-    preview = value if isinstance(value, str) else json.dumps(value, default=str)
-    raise DocumentParsingError(
-        f"failed to parse field [{spec.name}] of type [{spec.type}] in document {where}. "
-        f"Preview of field's value: '{preview}'"
-    )
+    return Failure(_row_of(lists, pos), src[pos])
 
 
 def _row_of(lists: pl.Series, flat_pos: int) -> int:

@@ -27,6 +27,8 @@ by a placeholder, then they take the same path.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
@@ -43,8 +45,6 @@ RAW = pl.List(pl.String())
 _COMMA_IN_VALUE = "\x00"
 # A literal ``\,`` while a multi-value cell is split at commas.
 _ESCAPED_COMMA = "\x01"
-# A comma inside a cell, while lines are split into cells at the other commas.
-_COMMA_IN_CELL = "\x02"
 
 # On ``line + ","``: a bracketed group of tokens (the fewest that end in ``]``),
 # else one token; each match ends with the comma after it.
@@ -56,19 +56,43 @@ _TOKEN = r'( *"(?:[^"]|"")*"(?:[^,"][^,]*)?,| *"(?:[^"]|"")*,$|[^,]*,)'
 _QUOTED = r'(?s)^ *"((?:[^"]|"")*)(?:"(.*))?$'
 
 
-def read_csv_columns(path: str | Path) -> tuple[pl.DataFrame, dict[str, str]]:
-    """The file's rows as raw columns (``List(String)``, null for no values) and
-    the header's types (mapping type names) for the columns that give one."""
+@dataclass
+class CsvSource:
+    """A CSV file opened for reading: its header, and its blocks of lines still
+    to be cut into columns (``parse``), so that a loader can turn each block into
+    field values as it goes."""
+
+    names: list[str]
+    types: dict[str, str]
+    blocks: Iterator[pl.DataFrame]
+
+    def parse(self, block: pl.DataFrame) -> pl.DataFrame:
+        """A block's rows as raw columns."""
+        return _columns(_content(block), self.names)
+
+    def empty(self) -> pl.DataFrame:
+        return pl.DataFrame({n: pl.Series(n, [], dtype=RAW) for n in self.names})
+
+
+def open_csv(path: str | Path) -> CsvSource | None:
+    """The file's header and remaining lines; None when it has no header (no
+    lines but empty ones and comments)."""
     blocks = read_line_blocks(path)
     first = next((b for b in map(_content, blocks) if b.height), None)
     if first is None:
-        return pl.DataFrame(), {}
+        return None
     names, types = _parse_header(_header_cells(first))
-    rest = itertools.chain([first.slice(1)], blocks)
-    parts = [p for p in ordered_map(lambda b: _columns(_content(b), names), rest) if p.height]
-    if not parts:
-        parts = [pl.DataFrame({n: pl.Series(n, [], dtype=RAW) for n in names})]
-    return pl.concat(parts, how="vertical", rechunk=False), types
+    return CsvSource(names, types, itertools.chain([first.slice(1)], blocks))
+
+
+def read_csv_columns(path: str | Path) -> tuple[pl.DataFrame, dict[str, str]]:
+    """The file's rows as raw columns (``List(String)``, null for no values) and
+    the header's types (mapping type names) for the columns that give one."""
+    source = open_csv(path)
+    if source is None:
+        return pl.DataFrame(), {}
+    parts = [p for p in ordered_map(source.parse, source.blocks) if p.height]
+    return pl.concat(parts or [source.empty()], how="vertical", rechunk=False), source.types
 
 
 def _content(block: pl.DataFrame) -> pl.DataFrame:
@@ -105,30 +129,38 @@ def _parse_header(entries: list[str]) -> tuple[list[str], dict[str, str]]:
 
 def _columns(block: pl.DataFrame, names: list[str]) -> pl.DataFrame:
     """A block of lines as raw columns. Most lines are plain (no brackets, quotes
-    or backslashes): their cells are just the text between commas. The others are
-    cut into cells (``line_cells``) and written back with the commas inside a cell
-    replaced, so that every line splits at its commas."""
+    or backslashes): their cells are the text between commas. The others are cut
+    into cells by ``line_cells``, which then replace theirs."""
     lines = block.get_column(LINE)
     count = len(names)
+    tokens = lines.str.split(",")
+    bad = tokens.list.len() != count
     special = lines.str.contains(r'[\[\]"\\]')
-    hints: list[frozenset[str]] = [frozenset()] * count
-    bad = pl.repeat(False, lines.len(), dtype=pl.Boolean, eager=True)
-    if special.any():
-        where = special.arg_true()
-        cells = line_cells(lines.filter(special))
+    where = special.arg_true()
+    cells = line_cells(lines.filter(special)) if where.len() else None
+    if cells is not None:
         bad = bad.scatter(where, _bad_lines(cells, count))
-        hints = [_hint(cells.list.get(i, null_on_oob=True)) for i in range(count)]
-        inner = pl.element().str.replace_all(",", _COMMA_IN_CELL, literal=True)
-        lines = lines.scatter(where, cells.list.eval(inner).list.join(","))
-    bad = bad | (lines.str.count_matches(",", literal=True) != count - 1)
     if bad.any():
         line_no, line = block.row(int(bad.arg_true()[0]))
         _raise_line_error([str(c) for c in line_cells(pl.Series([line]))[0]], line_no, count)
-    parts = lines.str.split_exact(",", count - 1).struct.unnest() if count > 1 else lines.to_frame()
-    parts = parts.select(pl.all().str.strip_chars())
-    return parts.select(
-        split_cells_expr(pl.col(column), hint, _COMMA_IN_CELL).alias(name)
-        for column, name, hint in zip(parts.columns, names, hints, strict=True)
+    # Lines are trimmed: cells need it only where white space meets a comma.
+    spaced = lines.str.contains(r"\s,|,\s").any()
+    tricky = cells is not None and lines.filter(special).str.contains(r'["\\]').any()
+    columns: list[pl.Series] = []
+    hints: list[frozenset[str]] = []
+    for i, name in enumerate(names):
+        column = tokens.list.get(i, null_on_oob=True).rename(name)
+        if spaced:
+            column = column.str.strip_chars()
+        hint: frozenset[str] = frozenset()
+        if cells is not None:
+            replaced = cells.list.get(i)
+            column = column.scatter(where, replaced)
+            hint = _hint(replaced) if tricky else _brackets_hint(replaced)
+        columns.append(column)
+        hints.append(hint)
+    return pl.DataFrame(columns).select(
+        split_cells_expr(pl.col(name), hint) for name, hint in zip(names, hints, strict=True)
     )
 
 
@@ -140,6 +172,12 @@ def _hint(cells: pl.Series) -> frozenset[str]:
     if (cells.str.contains(",", literal=True) & ~is_mv).any():
         found.add(",")
     return frozenset(found)
+
+
+def _brackets_hint(cells: pl.Series) -> frozenset[str]:
+    """``_hint`` for cells of lines without quotes or backslashes, where a comma
+    only occurs inside brackets."""
+    return frozenset("[") if cells.str.starts_with("[").any() else frozenset()
 
 
 # --- lines to cells ----------------------------------------------------------------
@@ -217,34 +255,32 @@ def split_cells(cells: pl.Series) -> pl.Series:
     return frame.select(split_cells_expr(pl.col("c"), _hint(cells))).to_series()
 
 
-def split_cells_expr(
-    cells: pl.Expr, hint: frozenset[str] = frozenset('["\\,'), comma: str = ","
-) -> pl.Expr:
+def split_cells_expr(cells: pl.Expr, hint: frozenset[str] = frozenset('["\\,')) -> pl.Expr:
     """``split_cells`` as an expression over trimmed cells. ``hint``: the special
-    characters that may occur (``[``, ``"``, ``\\``, and ``,`` in a cell), the
-    others' steps are skipped; ``comma``: how a comma is written in the cells."""
+    characters that may occur (``[``, ``"``, ``\\``, and ``,`` outside a
+    multi-value), the others' steps are skipped."""
     c = cells
     if not hint:
         return pl.when(c != "").then(pl.concat_list(c)).cast(RAW)
     if "\\" in hint:
-        c = c.str.replace_all("\\" + comma, _ESCAPED_COMMA, literal=True)
+        c = c.str.replace_all("\\,", _ESCAPED_COMMA, literal=True)
     if "[" not in hint:
         parts = pl.concat_list(c)
     else:
         is_mv = c.str.starts_with("[") & c.str.ends_with("]")
         body = c.str.slice(1, c.str.len_chars() - 2)
         if "," in hint:
-            parts = pl.when(is_mv).then(body.str.split(comma)).otherwise(pl.concat_list(c))
+            parts = pl.when(is_mv).then(body.str.split(",")).otherwise(pl.concat_list(c))
         else:
             # No comma outside the multi-values: one split serves every cell.
-            parts = pl.when(is_mv).then(body).otherwise(c).str.split(comma)
-    value = _element_value(hint, comma)
+            parts = pl.when(is_mv).then(body).otherwise(c).str.split(",")
+    value = _element_value(hint)
     # ``filter`` inside ``eval``: ``list.drop_nulls`` is several times slower.
     values = parts.list.eval(value.filter(value != ""))
     return pl.when(values.list.len() > 0).then(values).cast(RAW)
 
 
-def _element_value(hint: frozenset[str], comma: str) -> pl.Expr:
+def _element_value(hint: frozenset[str]) -> pl.Expr:
     """A value of a cell (empty ones are dropped)."""
     el = pl.element().str.strip_chars()
     if '"' in hint:
@@ -253,8 +289,6 @@ def _element_value(hint: frozenset[str], comma: str) -> pl.Expr:
             .then(el.str.slice(1, el.str.len_chars() - 2))
             .otherwise(el)
         )
-    if comma != "," and "," in hint:
-        el = el.str.replace_all(comma, ",", literal=True)  # a comma outside a multi-value
     if "\\" in hint:
         el = el.str.replace_all(_ESCAPED_COMMA, ",", literal=True)
     return el

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -43,16 +43,21 @@ import polars as pl
 
 from esqlsh.clusters import layout
 from esqlsh.clusters.convert import (
+    Failure,
     as_lists,
     convert_field,
+    convert_values,
     infer_type,
     is_stored,
     max_values,
+    parsing_error,
+    physical_of,
 )
-from esqlsh.clusters.csv_cells import read_csv_columns
+from esqlsh.clusters.csv_cells import open_csv, read_csv_columns
 from esqlsh.clusters.csv_cells import split_cells as split_cells
 from esqlsh.clusters.mapping import (
     OBJECT_VALUED_TYPES,
+    FieldSpec,
     add_field,
     dynamic_setting,
     dynamic_string_mapping,
@@ -183,15 +188,12 @@ def load_index(
     keep = _object_valued_paths(cluster_dir, index, mapping_json, mode)
     total = 0
     for i, path in enumerate(paths):
-        table = read_file(path, keep)
-        total += load_table(
-            cluster_dir,
-            index,
-            table,
-            mapping=mapping_json,
-            settings=settings,
-            mode=mode if i == 0 else "append",
-        )
+        file_mode: Mode = mode if i == 0 else "append"
+        loaded = _load_csv_by_blocks(cluster_dir, index, path, mapping_json, settings, file_mode)
+        if loaded is None:
+            table = read_file(path, keep)
+            loaded = load_table(cluster_dir, index, table, mapping_json, settings, file_mode)
+        total += loaded
     if not paths:
         total = load_table(
             cluster_dir, index, SourceTable(pl.DataFrame()), mapping_json, settings, mode
@@ -233,31 +235,147 @@ def load_table(
     mode: Mode = "append",
 ) -> int:
     """Load documents already read into ``index``; returns how many."""
+    folder, base = _target(cluster_dir, index, mapping, mode)
+    final = complete_mapping(base, table)
+    offset = _row_count(folder) if mode == "append" else 0
+    given = table.frame.get_column(layout.ID_COLUMN) if layout.ID_COLUMN in table.frame else None
+    ids = _document_ids(_given_ids(given), table.height, index, offset)
+    present = [spec for spec in _stored(final) if spec.source in table.frame.columns]
+
+    def convert(spec: FieldSpec) -> pl.Series:
+        return _compact(convert_field(table.frame.get_column(spec.source), spec, ids))
+
+    _store(folder, [ids, *ordered_map(convert, present)], final, settings, mode)
+    return table.height
+
+
+def _target(
+    cluster_dir: str | Path, index: str, mapping: Mapping[str, Any] | None, mode: Mode
+) -> tuple[Path, dict[str, Any]]:
+    """The index's folder (name checked) and the mapping to extend: the given one,
+    merged into the index's own when appending."""
     validate_index_name(index)
     cluster = Path(cluster_dir)
     folder = cluster / index
     _check_not_alias(cluster, index)
     existing = layout.read_json(folder / layout.MAPPING_FILE) if mode == "append" else None
-    base = merge_mappings(existing or {"properties": {}}, mapping or {"properties": {}})
-    final = complete_mapping(base, table)
-    specs = [f for f in fields_of(final) if is_stored(f) and f.type != "alias"]
-    offset = _row_count(folder) if mode == "append" else 0
-    ids = _document_ids(table, index, offset)
-    present = [spec for spec in specs if spec.source in table.frame.columns]
-    convert = lambda spec: convert_field(table.frame.get_column(spec.source), spec, ids)  # noqa: E731
-    columns = [ids, *ordered_map(convert, present)]
-    if table.height:
+    return folder, merge_mappings(existing or {"properties": {}}, mapping or {"properties": {}})
+
+
+def _stored(mapping: Mapping[str, Any]) -> list[FieldSpec]:
+    return [f for f in fields_of(mapping) if is_stored(f) and f.type != "alias"]
+
+
+def _compact(lists: pl.Series) -> pl.Series:
+    """Single values as plain values (as the data files store them), which also
+    halves what a column holds in memory."""
+    return lists.list.first() if max_values(lists) <= 1 else lists
+
+
+def _store(
+    folder: Path,
+    columns: list[pl.Series],
+    mapping: dict[str, Any],
+    settings: Mapping[str, Any] | str | Path | None,
+    mode: Mode,
+) -> None:
+    """Write the rows (``_id`` first), the mapping and the settings."""
+    if columns[0].len():
         _write_rows(folder, pl.DataFrame(columns), mode)
     elif mode == "replace":
         for old in layout.data_files(folder):
             old.unlink()
-    layout.write_json(folder / layout.MAPPING_FILE, final)
+    layout.write_json(folder / layout.MAPPING_FILE, mapping)
     settings_json = _load_json_arg(settings, "settings")
     if settings_json is not None:
         layout.write_json(folder / layout.SETTINGS_FILE, settings_json)
     elif mode == "replace":
         (folder / layout.SETTINGS_FILE).unlink(missing_ok=True)
-    return table.height
+
+
+# --- loading a CSV file block by block -------------------------------------------------
+
+
+@dataclass
+class _Block:
+    """One block of a file, converted: its fields' values (plain when single),
+    given ``_id``s, and the first value each field rejected."""
+
+    height: int
+    given_ids: pl.Series | None
+    columns: dict[str, pl.Series]
+    failures: dict[str, Failure]
+
+
+def _load_csv_by_blocks(
+    cluster_dir: str | Path,
+    index: str,
+    path: str | Path,
+    mapping: Mapping[str, Any] | None,
+    settings: Mapping[str, Any] | str | Path | None,
+    mode: Mode,
+) -> int | None:
+    """Load a CSV file converting each block of lines as it is read, so its text is
+    never in memory whole. Possible when the header's types and the mapping type
+    every column; otherwise (types inferred from all the values) None."""
+    if Path(path).suffix.lower() != ".csv":
+        return None
+    source = open_csv(path)
+    if source is None:
+        return None
+    folder, base = _target(cluster_dir, index, mapping, mode)
+    try:
+        final = _completed(base, source.names, source.types.get)
+    except StrictDynamicMappingError:
+        return None  # reported once the file is read, as for any other file
+    if final is None:
+        return None
+    specs = [spec for spec in _stored(final) if spec.source in source.names]
+    blocks = list(ordered_map(lambda b: _convert_block(source.parse(b), specs), source.blocks))
+    offset = _row_count(folder) if mode == "append" else 0
+    height = sum(b.height for b in blocks)
+    given = [b.given_ids for b in blocks if b.given_ids is not None]
+    ids = _document_ids(pl.concat(given) if given else None, height, index, offset)
+    _raise_first_failure(specs, blocks, ids)
+    columns = [_joined([b.columns[s.name] for b in blocks], s) for s in specs]
+    _store(folder, [ids, *columns], final, settings, mode)
+    return height
+
+
+def _convert_block(raw: pl.DataFrame, specs: list[FieldSpec]) -> _Block:
+    columns: dict[str, pl.Series] = {}
+    failures: dict[str, Failure] = {}
+    for spec in specs:
+        values, failure = convert_values(raw.get_column(spec.source), spec)
+        if failure is None:
+            columns[spec.name] = _compact(values)
+        else:
+            failures[spec.name] = failure
+    given = raw.get_column(layout.ID_COLUMN) if layout.ID_COLUMN in raw.columns else None
+    return _Block(raw.height, _given_ids(given), columns, failures)
+
+
+def _raise_first_failure(specs: list[FieldSpec], blocks: list[_Block], ids: pl.Series) -> None:
+    """The error a field-by-field conversion of the whole file would give: the
+    first field (in mapping order) with a rejected value, its first document."""
+    for spec in specs:
+        start = 0
+        for block in blocks:
+            failure = block.failures.get(spec.name)
+            if failure is not None:
+                row = start + failure.row
+                raise parsing_error(spec, Failure(row, failure.value), f"with id '{ids[row]}'")
+            start += block.height
+
+
+def _joined(parts: list[pl.Series], spec: FieldSpec) -> pl.Series:
+    """A field's blocks as one column: lists when any block has several values in
+    a document."""
+    if any(isinstance(p.dtype, pl.List) for p in parts):
+        parts = [as_lists(p) for p in parts]
+    if not parts:
+        return pl.Series(spec.name, [], dtype=physical_of(spec))
+    return pl.concat(parts, rechunk=False).rename(spec.name)
 
 
 def _check_not_alias(cluster: Path, index: str) -> None:
@@ -268,10 +386,26 @@ def _check_not_alias(cluster: Path, index: str) -> None:
 
 def complete_mapping(mapping: Mapping[str, Any], table: SourceTable) -> dict[str, Any]:
     """``mapping`` plus the table's columns it does not map, per its ``dynamic``."""
+
+    def kind_of(column: str) -> str:
+        return table.header_types.get(column) or infer_type(
+            table.frame.get_column(column), table.json_kinds.get(column)
+        )
+
+    completed = _completed(mapping, table.frame.columns, kind_of)
+    assert completed is not None
+    return completed
+
+
+def _completed(
+    mapping: Mapping[str, Any], columns: Iterable[str], kind_of: Callable[[str], str | None]
+) -> dict[str, Any] | None:
+    """``mapping`` plus ``columns`` it does not map, typed by ``kind_of``; None when
+    ``kind_of`` has no type for one of them."""
     out: dict[str, Any] = json.loads(json.dumps(mapping))
     known = {f.name for f in fields_of(out)} | object_paths(out)
     dynamic = dynamic_setting(out)
-    for column in table.frame.columns:
+    for column in columns:
         if column == layout.ID_COLUMN or column in known or _inside_known(column, known, out):
             continue
         if dynamic == "false":
@@ -280,9 +414,9 @@ def complete_mapping(mapping: Mapping[str, Any], table: SourceTable) -> dict[str
             raise StrictDynamicMappingError(
                 f"mapping set to strict, dynamic introduction of [{column}] within [_doc] is not allowed"
             )
-        kind = table.header_types.get(column) or infer_type(
-            table.frame.get_column(column), table.json_kinds.get(column)
-        )
+        kind = kind_of(column)
+        if kind is None:
+            return None
         add_field(out, column, dynamic_string_mapping() if kind == "text" else {"type": kind})
         known.add(column)
     return out
@@ -296,17 +430,21 @@ def _inside_known(column: str, known: set[str], mapping: Mapping[str, Any]) -> b
     return False
 
 
-def _document_ids(table: SourceTable, index: str, offset: int) -> pl.Series:
+def _given_ids(values: pl.Series | None) -> pl.Series | None:
+    """The ``_id`` each document gives (its first value), null where none."""
+    return None if values is None else as_lists(values).list.first().cast(pl.String)
+
+
+def _document_ids(given: pl.Series | None, height: int, index: str, offset: int) -> pl.Series:
     """``_id`` per document: given ones, else generated (stable for a given index,
     row position and Polars version)."""
     generated = (
-        pl.int_range(offset, offset + table.height, eager=True, dtype=pl.Int64)
+        pl.int_range(offset, offset + height, eager=True, dtype=pl.Int64)
         .hash(seed=zlib.crc32(index.encode()))
         .cast(pl.String)
         .str.zfill(20)
     )
-    if layout.ID_COLUMN in table.frame.columns:
-        given = as_lists(table.frame.get_column(layout.ID_COLUMN)).list.first().cast(pl.String)
+    if given is not None:
         generated = given.fill_null(generated)
     return generated.rename(layout.ID_COLUMN)
 
@@ -321,8 +459,9 @@ def _row_count(folder: Path) -> int:
 
 
 def _write_rows(folder: Path, new: pl.DataFrame, mode: Mode) -> None:
-    """Write ``new`` (``_id`` plus ``List`` columns) keeping one schema for all the
-    index's files: a column is a list exactly when some row has several values."""
+    """Write ``new`` (``_id`` plus a column per field: ``List``, or plain when
+    single-valued) keeping one schema for all the index's files: a column is a
+    list exactly when some row has several values."""
     old_files = layout.data_files(folder) if mode == "append" else []
     if old_files:
         old_schema = pl.read_parquet_schema(old_files[0])
@@ -333,7 +472,7 @@ def _write_rows(folder: Path, new: pl.DataFrame, mode: Mode) -> None:
         old = pl.concat(
             [_as_list_columns(pl.read_parquet(p)) for p in old_files], how="diagonal_relaxed"
         )
-        new = pl.concat([old, new], how="diagonal_relaxed")
+        new = pl.concat([old, _as_list_columns(new)], how="diagonal_relaxed")
     target = folder / layout.DATA_FILE
     _write_parquet(_collapse(new), target)
     for stale in old_files or layout.data_files(folder):
@@ -356,13 +495,18 @@ def _conform(new: pl.DataFrame, schema: Mapping[str, pl.DataType]) -> pl.DataFra
         if name == layout.ID_COLUMN:
             exprs.append(pl.col(name))
         elif isinstance(dtype, pl.List):
-            if column.dtype != dtype:
+            if column.dtype == dtype.inner:
+                exprs.append(pl.when(pl.col(name).is_not_null()).then(pl.concat_list(name)))
+            elif column.dtype == dtype:
+                exprs.append(pl.col(name))
+            else:
                 return None
+        elif column.dtype == dtype:
             exprs.append(pl.col(name))
-        else:
-            if column.dtype != pl.List(dtype) or max_values(column) > 1:
-                return None
+        elif column.dtype == pl.List(dtype) and max_values(column) <= 1:
             exprs.append(pl.col(name).list.first())
+        else:
+            return None
     return new.select(exprs)
 
 

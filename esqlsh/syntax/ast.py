@@ -179,8 +179,19 @@ class Match:
 
 
 Expr = Union[  # noqa: UP007
-    Literal, ListLiteral, TimeSpan, Param, FieldRef, Call, Unary, Binary, IsNull, In, Like,
-    Cast, Match,
+    Literal,
+    ListLiteral,
+    TimeSpan,
+    Param,
+    FieldRef,
+    Call,
+    Unary,
+    Binary,
+    IsNull,
+    In,
+    Like,
+    Cast,
+    Match,
 ]
 
 
@@ -365,8 +376,23 @@ class Sample:
 
 
 Command = Union[  # noqa: UP007
-    From, Row, ShowInfo, Where, Eval, Stats, Keep, Drop, Rename, Sort, Limit, Dissect,
-    Grok, Enrich, MvExpand, LookupJoin, Sample,
+    From,
+    Row,
+    ShowInfo,
+    Where,
+    Eval,
+    Stats,
+    Keep,
+    Drop,
+    Rename,
+    Sort,
+    Limit,
+    Dissect,
+    Grok,
+    Enrich,
+    MvExpand,
+    LookupJoin,
+    Sample,
 ]
 
 

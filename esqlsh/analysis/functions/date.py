@@ -64,6 +64,8 @@ declare(
     D.LONG,
     "Extracts parts of a date, like year, month, day, hour.",
 )
+
+
 def _type_name(t: DataType) -> str:
     return "datetime" if t is D.DATETIME else t.es_name
 
