@@ -165,7 +165,7 @@ def as_lists(values: pl.Series) -> pl.Series:
     s = values
     if not isinstance(s.dtype, pl.List):
         s = pl.select(pl.when(s.is_null()).then(None).otherwise(pl.concat_list(s))).to_series()
-    elif s.explode().null_count() > s.is_null().sum() + (s.list.len() == 0).sum():
+    elif s.explode().null_count() > s.null_count() + int((s.list.len() == 0).sum()):
         # Some list holds a null (``list.drop_nulls`` is slow: only then).
         s = s.list.eval(pl.element().filter(pl.element().is_not_null()))
     if (s.list.len() == 0).any():
@@ -213,8 +213,34 @@ def raw_values(values: pl.Series, spec: FieldSpec) -> pl.Series:
     if t in ("date", "date_nanos"):
         unit = "ns" if t == "date_nanos" else "ms"
         return parse_date_values(values, unit, spec.params.get("format"))
-    frame = values.to_frame("v")
-    return frame.select(raw_value_expr(pl.col("v"), spec)).to_series().cast(physical_of(spec))
+    if t in _INT_BOUNDS:
+        return _integers(values, t)
+    return evaluate(values, raw_value_expr(pl.col("v"), spec)).cast(physical_of(spec))
+
+
+def evaluate(values: pl.Series, expr: pl.Expr) -> pl.Series:
+    """``expr`` over ``values`` (as column ``v``), through the lazy engine: an
+    eager ``select`` computes a sub-expression once per use."""
+    return values.to_frame("v").lazy().select(expr).collect().to_series()
+
+
+def _integers(values: pl.Series, t: str) -> pl.Series:
+    """``_integer`` in steps: the float parse only for what is not an integer."""
+    low, high = _INT_BOUNDS[t]
+    out = values.cast(pl.Int64, strict=False)
+    unparsed = out.is_null() & values.is_not_null()
+    if unparsed.any():
+        where = unparsed.arg_true()
+        coerced = evaluate(
+            values.gather(where),
+            _coerced_int(
+                pl.lit(None, pl.Int64), pl.col("v").cast(pl.Float64, strict=False), "long"
+            ),
+        )
+        out = out.scatter(where, coerced)
+    if t != "long":
+        out = evaluate(out, pl.when(pl.col("v").is_between(low, high)).then(pl.col("v")))
+    return out.cast(pl.Int64 if t == "long" else pl.Int32)
 
 
 def raw_value_expr(e: pl.Expr, spec: FieldSpec) -> pl.Expr:
@@ -282,7 +308,8 @@ def parse_date_values(values: pl.Series, unit: str, fmt: object = None) -> pl.Se
     """``parse_dates`` over a Series, with fast paths for the common ISO shapes
     (Polars' ``to_datetime`` alone, on values whose shape is checked first so that
     it accepts exactly what ``parse_dates`` does); the rest take the general path."""
-    dtype = pl.Datetime(unit, "UTC")  # type: ignore[arg-type]
+    time_unit: Literal["ms", "ns"] = "ns" if unit == "ns" else "ms"
+    dtype = pl.Datetime(time_unit, "UTC")
     out = pl.repeat(None, values.len(), dtype=dtype, eager=True).rename(values.name)
     rest = values.is_not_null()
     for shape, layout in _ISO_FAST_PATHS:
@@ -293,16 +320,13 @@ def parse_date_values(values: pl.Series, unit: str, fmt: object = None) -> pl.Se
         fits = candidates.str.contains(shape)
         if fits.any():
             parsed = candidates.filter(fits).str.to_datetime(
-                layout,
-                time_unit=unit,
-                time_zone="UTC",
-                strict=False,  # type: ignore[arg-type]
+                layout, time_unit=time_unit, time_zone="UTC", strict=False
             )
             out = out.scatter(idx.filter(fits), parsed)
             rest = rest.scatter(idx.filter(fits), False)
     if rest.any():
-        general = values.filter(rest).to_frame("v").select(parse_dates(pl.col("v"), unit, fmt))
-        out = out.scatter(rest.arg_true(), general.to_series())
+        general = evaluate(values.filter(rest), parse_dates(pl.col("v"), unit, fmt))
+        out = out.scatter(rest.arg_true(), general)
     return out
 
 
@@ -665,10 +689,8 @@ def infer_type(values: pl.Series, kinds: frozenset[str] | None = None) -> str:
         if kinds == frozenset({"str"}) and kind != "date":
             continue
         if frame.select(check.fill_null(False).all()).item():
-            if kind == "date":
-                parsed = frame.select(parse_dates(pl.col("v"), "ms").is_not_null().all()).item()
-                if not parsed:
-                    continue
+            if kind == "date" and parse_date_values(flat, "ms").null_count():
+                continue
             return kind
     return "keyword"
 

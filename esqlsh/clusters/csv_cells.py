@@ -159,9 +159,7 @@ def _columns(block: pl.DataFrame, names: list[str]) -> pl.DataFrame:
             hint = _hint(replaced) if tricky else _brackets_hint(replaced)
         columns.append(column)
         hints.append(hint)
-    return pl.DataFrame(columns).select(
-        split_cells_expr(pl.col(name), hint) for name, hint in zip(names, hints, strict=True)
-    )
+    return pl.DataFrame([split_cells(c, h) for c, h in zip(columns, hints, strict=True)])
 
 
 def _hint(cells: pl.Series) -> frozenset[str]:
@@ -248,22 +246,21 @@ def _raise_line_error(cells: list[str], line_no: int, expected: int | None) -> N
 # --- cells to values ------------------------------------------------------------------
 
 
-def split_cells(cells: pl.Series) -> pl.Series:
-    """Trimmed cell text as lists of values: ``""`` → null, ``[a, b]`` → [a, b],
-    ``x`` → [x]; ``\\,`` is a literal comma; quotes around a value are dropped."""
+def split_cells(cells: pl.Series, hint: frozenset[str] | None = None) -> pl.Series:
+    """Cell text as lists of values: ``""`` → null, ``[a, b]`` → [a, b], ``x`` →
+    [x]; ``\\,`` is a literal comma; quotes around a value are dropped. ``hint``:
+    the special characters that may occur (``[``, ``"``, ``\\``, and ``,``
+    outside a multi-value; found when not given), the others' steps are skipped.
+    Each step is its own select: Polars would compute a fused expression's shared
+    parts once per use."""
+    hint = _hint(cells) if hint is None else hint
     frame = cells.str.strip_chars().to_frame("c")
-    return frame.select(split_cells_expr(pl.col("c"), _hint(cells))).to_series()
-
-
-def split_cells_expr(cells: pl.Expr, hint: frozenset[str] = frozenset('["\\,')) -> pl.Expr:
-    """``split_cells`` as an expression over trimmed cells. ``hint``: the special
-    characters that may occur (``[``, ``"``, ``\\``, and ``,`` outside a
-    multi-value), the others' steps are skipped."""
-    c = cells
+    c = pl.col("c")
     if not hint:
-        return pl.when(c != "").then(pl.concat_list(c)).cast(RAW)
+        only = frame.select(pl.when(c != "").then(pl.concat_list(c)).cast(RAW))
+        return only.to_series().rename(cells.name)
     if "\\" in hint:
-        c = c.str.replace_all("\\,", _ESCAPED_COMMA, literal=True)
+        frame = frame.select(c.str.replace_all("\\,", _ESCAPED_COMMA, literal=True))
     if "[" not in hint:
         parts = pl.concat_list(c)
     else:
@@ -276,8 +273,8 @@ def split_cells_expr(cells: pl.Expr, hint: frozenset[str] = frozenset('["\\,')) 
             parts = pl.when(is_mv).then(body).otherwise(c).str.split(",")
     value = _element_value(hint)
     # ``filter`` inside ``eval``: ``list.drop_nulls`` is several times slower.
-    values = parts.list.eval(value.filter(value != ""))
-    return pl.when(values.list.len() > 0).then(values).cast(RAW)
+    frame = frame.select(c=parts.list.eval(value.filter(value != "")))
+    return frame.select(pl.when(c.list.len() > 0).then(c).cast(RAW)).to_series().rename(cells.name)
 
 
 def _element_value(hint: frozenset[str]) -> pl.Expr:

@@ -24,10 +24,8 @@ import polars as pl
 
 _OCTET = r"(?:25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])"
 _IPV4 = rf"{_OCTET}(?:\.{_OCTET}){{3}}"
-_HEXTET = r"^[0-9a-f]{1,4}$"
 _HEX2 = [f"{i:02x}" for i in range(256)]
 _MAPPED_PREFIX = "0" * 20 + "ffff"
-_GROUPS = pl.List(pl.String())
 
 
 def canonical_ips(values: pl.Series) -> pl.Series:
@@ -56,13 +54,22 @@ def _per_distinct(values: pl.Series, fn: Callable[[pl.Series], pl.Series]) -> pl
 def ip_sort_keys(values: pl.Series) -> pl.Series:
     """Lucene's 16 bytes of each address as 32 hex digits (null when not an ip)."""
     text = values.cast(pl.String).str.strip_chars()
-    v4 = text.str.extract_groups(f"^({_OCTET})\\.({_OCTET})\\.({_OCTET})\\.({_OCTET})$")
-    hex_octets = [_hex2(v4.struct.field(str(i)).cast(pl.Int32)) for i in range(1, 5)]
-    out = pl.select(
-        pl.when(v4.struct.field("1").is_not_null()).then(
-            pl.concat_str([pl.lit(_MAPPED_PREFIX), *hex_octets])
+    octets = pl.col("v").struct.field
+    hex_octets = [_hex2(octets(str(i)).cast(pl.Int32)) for i in range(1, 5)]
+    out = (
+        text.to_frame("v")
+        .lazy()
+        .select(
+            pl.col("v").str.extract_groups(f"^({_OCTET})\\.({_OCTET})\\.({_OCTET})\\.({_OCTET})$")
         )
-    ).to_series()
+        .select(
+            pl.when(octets("1").is_not_null()).then(
+                pl.concat_str([pl.lit(_MAPPED_PREFIX), *hex_octets])
+            )
+        )
+        .collect()
+        .to_series()
+    )
     v6 = text.str.contains(":").fill_null(False)
     if v6.any():
         out = out.scatter(v6.arg_true(), _per_distinct(text.filter(v6), _ipv6_key))
@@ -76,56 +83,66 @@ def _ipv6_key(text: pl.Series) -> pl.Series:
 
 def ipv6_groups(text: pl.Series) -> pl.Series:
     """The eight groups of each IPv6 address (hex without leading zeros), null
-    where the text is not one. Steps are materialised one by one: Polars runs the
-    nested list expressions far slower when they are fused."""
-    a = pl.col("a")
-    frame = (
-        text.str.to_lowercase()
-        .to_frame("a")
-        .select(a=_embedded_ipv4_as_hex(a).str.splitn("::", 2))
-        .unnest("a")
-    )
+    where the text is not one."""
+    address = text.str.to_lowercase()
+    dotted = address.str.contains(".", literal=True)
+    if dotted.any():
+        address = address.scatter(dotted.arg_true(), _ipv4_end_as_hex(address.filter(dotted)))
     left, right = pl.col("field_0"), pl.col("field_1")
-    frame = frame.select(
-        gap=right.is_not_null(),
-        left=_split_groups(left),
-        right=pl.when(right.is_not_null())
-        .then(_split_groups(right))
-        .otherwise(pl.lit([], dtype=_GROUPS)),
+    gap = right.is_not_null()
+    count = _group_count(left) + pl.when(gap).then(_group_count(right)).otherwise(0)
+    zeros = pl.lit(":".join("0" * 8)).str.head((2 * (8 - count) - 1).clip(1))
+    full = pl.concat_str(
+        [
+            pl.when(left != "").then(left),
+            pl.when(gap).then(zeros),
+            pl.when(right != "").then(right),
+        ],
+        separator=":",
+        ignore_nulls=True,
     )
-    count = pl.col("left").list.len() + pl.col("right").list.len()
-    frame = frame.with_columns(
-        fill=pl.when("gap").then(8 - count).otherwise(0).clip(0),
-        fits=pl.when("gap").then(count <= 7).otherwise(count == 8),
+    fits = pl.when(gap).then(count <= 7).otherwise(count == 8)
+    eight = r"^[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){7}$"
+    return (
+        address.str.splitn("::", 2)
+        .struct.unnest()
+        .lazy()
+        .select(full=pl.when(fits).then(full))
+        .select(
+            pl.when(pl.col("full").str.contains(eight)).then(
+                pl.col("full").str.replace_all("(^|:)0+([0-9a-f])", "$1$2").str.split(":")
+            )
+        )
+        .collect()
+        .to_series()
+        .rename(text.name)
     )
-    frame = frame.select(
-        "fits",
-        groups=pl.concat_list("left", pl.lit("0").repeat_by("fill"), "right"),
-    )
-    g = pl.col("groups")
-    frame = frame.select(
-        ok=pl.col("fits") & g.list.eval(pl.element().str.contains(_HEXTET)).list.all(),
-        groups=g.list.eval(pl.element().str.strip_chars_start("0")),
-    )
-    trimmed = g.list.eval(pl.when(pl.element() == "").then(pl.lit("0")).otherwise(pl.element()))
-    return frame.select(pl.when("ok").then(trimmed)).to_series().rename(text.name)
 
 
-def _split_groups(side: pl.Expr) -> pl.Expr:
-    """``a:b:c`` as its groups; an empty side of ``::`` has none."""
-    return pl.when(side == "").then(pl.lit([], dtype=_GROUPS)).otherwise(side.str.split(":"))
+def _group_count(side: pl.Expr) -> pl.Expr:
+    """Groups in ``a:b:c`` (an empty side of ``::`` has none)."""
+    return pl.when(side == "").then(0).otherwise(side.str.count_matches(":", literal=True) + 1)
 
 
-def _embedded_ipv4_as_hex(address: pl.Expr) -> pl.Expr:
-    """``…:a.b.c.d`` rewritten with the IPv4 part as two hex groups."""
-    g = address.str.extract_groups(f"^(.*:)({_OCTET})\\.({_OCTET})\\.({_OCTET})\\.({_OCTET})$")
+def _ipv4_end_as_hex(address: pl.Series) -> pl.Series:
+    """Addresses with a dotted IPv4 end (``…:a.b.c.d``) rewritten with it as two
+    hex groups; others unchanged."""
+    g = pl.col("g")
     o = [g.struct.field(str(i)).cast(pl.Int32) for i in range(2, 6)]
     high = pl.concat_str([_hex2(o[0]), _hex2(o[1])]).str.strip_chars_start("0")
     low = pl.concat_str([_hex2(o[2]), _hex2(o[3])]).str.strip_chars_start("0")
-    hex_tail = pl.concat_str(
+    hex_end = pl.concat_str(
         [g.struct.field("1"), high.replace("", "0"), pl.lit(":"), low.replace("", "0")]
     )
-    return pl.when(g.struct.field("1").is_not_null()).then(hex_tail).otherwise(address)
+    pattern = f"^(.*:)({_OCTET})\\.({_OCTET})\\.({_OCTET})\\.({_OCTET})$"
+    return (
+        address.to_frame("a")
+        .lazy()
+        .with_columns(g=pl.col("a").str.extract_groups(pattern))
+        .select(pl.when(g.struct.field("1").is_not_null()).then(hex_end).otherwise(pl.col("a")))
+        .collect()
+        .to_series()
+    )
 
 
 def _hex2(byte: pl.Expr) -> pl.Expr:
@@ -134,27 +151,25 @@ def _hex2(byte: pl.Expr) -> pl.Expr:
 
 
 def _v6_text(groups: pl.Series) -> pl.Series:
-    """RFC 5952 text of eight groups, or the IPv4 address an IPv4-mapped one holds."""
-    frame = groups.to_frame("g")
+    """RFC 5952 text of eight groups, or the IPv4 address an IPv4-mapped one holds.
+    The zero-run search is staged: Polars does not share list sub-expressions
+    between the expressions that use them."""
     g = pl.col("g")
+    zero_mask = g.list.eval(pl.when(pl.element() == "0").then(pl.lit("0")).otherwise(pl.lit("x")))
+    runs = list(range(8, 1, -1))  # longest first: the first hit is the run to compress
+    found = [pl.col("mask").str.find("0" * n, literal=True).alias(f"run{n}") for n in runs]
+    start = pl.coalesce(f"run{n}" for n in runs)
+    length = pl.coalesce(pl.when(pl.col(f"run{n}").is_not_null()).then(pl.lit(n)) for n in runs)
     mapped = (g.list.head(5).list.eval(pl.element() == "0").list.all()) & (g.list.get(5) == "ffff")
     words = [g.list.get(i).str.to_integer(base=16) for i in (6, 7)]
     ipv4 = pl.format(
         "{}.{}.{}.{}", words[0] // 256, words[0] % 256, words[1] // 256, words[1] % 256
     )
-    zero_mask = g.list.eval(pl.when(pl.element() == "0").then(pl.lit("0")).otherwise(pl.lit("x")))
-    mask = zero_mask.list.join("")
-    runs = list(range(8, 1, -1))  # longest first: the first hit is the run to compress
-    found = [mask.str.find("0" * n, literal=True) for n in runs]
-    start = pl.coalesce(found)
-    length = pl.coalesce(
-        [pl.when(f.is_not_null()).then(pl.lit(n)) for f, n in zip(found, runs, strict=True)]
-    )
     compressed = pl.concat_str(
         [
-            g.list.head(start).list.join(":"),
+            g.list.head(pl.col("start")).list.join(":"),
             pl.lit("::"),
-            g.list.slice(start + length).list.join(":"),
+            g.list.slice(pl.col("start") + pl.col("length")).list.join(":"),
         ]
     )
     text = (
@@ -162,8 +177,17 @@ def _v6_text(groups: pl.Series) -> pl.Series:
         .then(pl.lit(None, dtype=pl.String))
         .when(mapped)
         .then(ipv4)
-        .when(start.is_null())
+        .when(pl.col("start").is_null())
         .then(g.list.join(":"))
         .otherwise(compressed)
     )
-    return frame.select(text.alias("ip")).to_series()
+    return (
+        groups.to_frame("g")
+        .lazy()
+        .with_columns(mask=zero_mask.list.join(""))
+        .with_columns(found)
+        .with_columns(start=start, length=length)
+        .select(text.alias("ip"))
+        .collect()
+        .to_series()
+    )

@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
 
 from esqlsh.clusters.parallel import ordered_map
 from esqlsh.clusters.source_lines import LINE, read_line_blocks
@@ -129,35 +130,38 @@ def document_values(lines: pl.Series, keep: frozenset[str] = frozenset()) -> pl.
     tokens = tokens.with_columns(_key_texts(tokens))
     depth = tokens.get_column("depth_after").max()
     levels = range(1, int(depth) + 1 if isinstance(depth, int) else 1)
-    tokens = tokens.with_columns(_levels(levels)).with_columns(path=_path(levels))
+    nested = tokens.lazy().with_columns(_levels(levels)).with_columns(path=_path(levels))
     region: pl.Expr = pl.lit(None, dtype=pl.Int64)
     if keep:
-        tokens = tokens.with_columns(_kept_regions(levels, keep))
+        nested = nested.with_columns(_kept_regions(levels, keep))
         region = pl.col("region")
-    scalars = tokens.filter(
-        region.is_null() & pl.col("kind").is_in(["str", "lit"]) & (pl.col("tok") != "null")
-    )
+    frame = nested.select(*_TOKEN_COLUMNS, "path", *(["region"] if keep else [])).collect()
+    kind = pl.col("kind")
+    scalars = frame.filter(region.is_null() & kind.is_in([_STR, _LIT]) & (pl.col("tok") != "null"))
     values = scalars.select("pos", "row", "path", text=_scalar_text(scalars), kind=_scalar_kind())
     if keep:
-        values = pl.concat([values, _kept_objects(tokens)]).sort("pos")
+        values = pl.concat([values, _kept_objects(frame)]).sort("pos")
     return values.drop("pos")
+
+
+# Token kinds.
+_OPEN, _CLOSE, _KEY, _STR, _LIT = range(5)
+_TOKEN_COLUMNS = ("pos", "row", "tok", "kind", "depth_before", "depth_after")
 
 
 def _tokens(lines: pl.Series) -> pl.DataFrame:
     tok = pl.col("tok")
-    first = tok.str.head(1)
     kind = (
-        pl.when(tok.is_in(["{", "["]))
-        .then(pl.lit("open"))
-        .when(tok.is_in(["}", "]"]))
-        .then(pl.lit("close"))
-        .when((first == '"') & tok.str.ends_with(":"))
-        .then(pl.lit("key"))
-        .when(first == '"')
-        .then(pl.lit("str"))
-        .otherwise(pl.lit("lit"))
+        pl.when(tok.str.starts_with('"'))
+        .then(pl.when(tok.str.ends_with(":")).then(_KEY).otherwise(_STR))
+        .when((tok == "{") | (tok == "["))
+        .then(_OPEN)
+        .when((tok == "}") | (tok == "]"))
+        .then(_CLOSE)
+        .otherwise(_LIT)
+        .cast(pl.Int8)
     )
-    delta = pl.when(kind == "open").then(1).when(kind == "close").then(-1).otherwise(0)
+    delta = pl.when(pl.col("kind") == _OPEN).then(1).when(pl.col("kind") == _CLOSE).then(-1)
     return (
         lines.str.extract_all(_TOKENS)
         .rename("tok")
@@ -165,10 +169,13 @@ def _tokens(lines: pl.Series) -> pl.DataFrame:
         .with_row_index("row")
         .explode("tok")
         .with_row_index("pos")
-        .with_columns(kind=kind, delta=delta.cast(pl.Int32))
+        .lazy()
+        .with_columns(kind=kind)
+        .with_columns(delta=delta.otherwise(0).cast(pl.Int32))
         # Lines are balanced (checked), so depth runs on across them.
         .with_columns(depth_after=pl.col("delta").cum_sum())
         .with_columns(depth_before=pl.col("depth_after") - pl.col("delta"))
+        .collect()
     )
 
 
@@ -180,8 +187,8 @@ def _levels(levels: range) -> list[pl.Expr]:
     tok, kind = pl.col("tok"), pl.col("kind")
     out: list[pl.Expr] = []
     for level in levels:
-        opens = (kind == "open") & (pl.col("depth_after") == level)
-        is_key = (kind == "key") & (pl.col("depth_before") == level)
+        opens = (kind == _OPEN) & (pl.col("depth_after") == level)
+        is_key = (kind == _KEY) & (pl.col("depth_before") == level)
         out.append(pl.when(opens).then(tok == "{").forward_fill().alias(f"obj_{level}"))
         out.append(pl.when(is_key).then(pl.col("key")).forward_fill().alias(f"key_{level}"))
     return out
@@ -202,7 +209,7 @@ def _path(levels: range) -> pl.Expr:
 
 def _key_texts(tokens: pl.DataFrame) -> pl.Series:
     """``key``: a key token's name, null for other tokens."""
-    is_key = tokens.get_column("kind") == "key"
+    is_key = tokens.get_column("kind") == _KEY
     names = tokens.get_column("tok").filter(is_key).str.strip_chars_end(":").str.strip_chars_end()
     out = pl.repeat(None, tokens.height, dtype=pl.String, eager=True).rename("key")
     return out.scatter(is_key.arg_true(), string_values(names))
@@ -210,7 +217,7 @@ def _key_texts(tokens: pl.DataFrame) -> pl.Series:
 
 def _scalar_text(scalars: pl.DataFrame) -> pl.Series:
     tok = scalars.get_column("tok")
-    quoted = scalars.get_column("kind") == "str"
+    quoted = scalars.get_column("kind") == _STR
     if quoted.all():
         return string_values(tok)
     return tok.scatter(quoted.arg_true(), string_values(tok.filter(quoted)))
@@ -228,7 +235,7 @@ def string_values(literals: pl.Series) -> pl.Series:
 def _scalar_kind() -> pl.Expr:
     tok = pl.col("tok")
     return (
-        pl.when(pl.col("kind") == "str")
+        pl.when(pl.col("kind") == _STR)
         .then(pl.lit("str"))
         .when(tok.is_in(["true", "false"]))
         .then(pl.lit("bool"))
@@ -250,23 +257,23 @@ def _kept_regions(levels: range, keep: frozenset[str]) -> pl.Expr:
     deepest = pl.max_horizontal("depth_before", "depth_after")
     outermost: list[pl.Expr] = []
     for level in levels:
-        opens = (kind == "open") & (pl.col("depth_after") == level)
+        opens = (kind == _OPEN) & (pl.col("depth_after") == level)
         kept_at = pl.when(opens).then(kept_open).forward_fill()
         outermost.append(pl.when((deepest >= level) & kept_at).then(pl.lit(level)))
-    level = pl.coalesce(outermost) if outermost else pl.lit(None, dtype=pl.Int32)
-    starts = kept_open & (level == pl.col("depth_after"))
+    region_level = pl.coalesce(outermost) if outermost else pl.lit(None, dtype=pl.Int32)
+    starts = kept_open & (region_level == pl.col("depth_after"))
     region = pl.when(starts).then(pl.col("pos")).forward_fill()
-    return pl.when(level.is_not_null()).then(region).alias("region")
+    return pl.when(region_level.is_not_null()).then(region).alias("region")
 
 
 def _kept_objects(tokens: pl.DataFrame) -> pl.DataFrame:
     """Each kept object as one value: its JSON text (``{"lat": 1.5, "lon": 2.5}``)."""
     inside = tokens.filter(pl.col("region").is_not_null())
     kind, tok = pl.col("kind"), pl.col("tok")
-    ends_value = kind.is_in(["close", "str", "lit"])
+    ends_value = kind.is_in([_CLOSE, _STR, _LIT])
     after_value = ends_value.shift(1).over("region").fill_null(False)
-    sep = pl.when(after_value & (kind != "close")).then(pl.lit(", ")).otherwise(pl.lit(""))
-    text = pl.when(kind == "key").then(_key_json(tok)).otherwise(tok)
+    sep = pl.when(after_value & (kind != _CLOSE)).then(pl.lit(", ")).otherwise(pl.lit(""))
+    text = pl.when(kind == _KEY).then(_key_json(tok)).otherwise(tok)
     return (
         inside.with_columns(piece=sep + text)
         .group_by("region", maintain_order=True)
@@ -288,14 +295,31 @@ def _key_json(tok: pl.Expr) -> pl.Expr:
 
 
 def _columns(values: pl.DataFrame, height: int) -> pl.DataFrame:
-    """One ``List(String)`` column per path, a row per document."""
-    order = values.get_column("path").unique(maintain_order=True).to_list()
-    grouped = values.group_by("path", "row", maintain_order=True).agg(pl.col("text"))
-    rows = pl.DataFrame({"row": pl.int_range(0, height, eager=True, dtype=pl.UInt32)})
-    columns: list[pl.Series] = []
-    for path, part in grouped.partition_by("path", as_dict=True, include_key=False).items():
-        joined = rows.join(part, on="row", how="left", maintain_order="left")
-        columns.append(joined.get_column("text").cast(RAW).rename(str(path[0])))
-    by_name = {c.name: c for c in columns}
-    placeholder = pl.repeat(None, height, dtype=pl.Null, eager=True).rename(_ROWS)
-    return pl.DataFrame([placeholder, *(by_name[p] for p in order)])
+    """One ``List(String)`` column per path, a row per document. Values are sorted
+    by path (stably: each path's values stay in document order), and each path's
+    lists are built from its slice and the count of values per document."""
+    order = values.get_column("path").unique(maintain_order=True)
+    ranked = values.with_columns(rank=pl.col("path").cast(pl.Enum(order)).to_physical())
+    ranked = ranked.sort("rank", maintain_order=True)
+    sizes = ranked.get_column("rank").rle().struct.field("len")
+    columns = [pl.repeat(None, height, dtype=pl.Null, eager=True).rename(_ROWS)]
+    start = 0
+    for path, size in zip(order, sizes, strict=True):
+        part = ranked.slice(start, size)
+        columns.append(_lists(part.get_column("row"), part.get_column("text"), height).rename(path))
+        start += size
+    return pl.DataFrame(columns)
+
+
+def _lists(rows: pl.Series, texts: pl.Series, height: int) -> pl.Series:
+    """``List(String)`` of ``height`` documents from values and their (ascending)
+    document positions; null where a document has none."""
+    runs = rows.rle().struct.unnest()
+    counts = pl.repeat(0, height, dtype=pl.Int64, eager=True).scatter(
+        runs.get_column("value"), runs.get_column("len")
+    )
+    offsets = pl.concat([pl.Series([0], dtype=pl.Int64), counts.cum_sum()])
+    lists = pa.LargeListArray.from_arrays(
+        offsets.to_arrow(), texts.to_arrow(), mask=(counts == 0).to_arrow()
+    )
+    return pl.Series(lists).cast(RAW)

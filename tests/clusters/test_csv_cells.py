@@ -106,7 +106,7 @@ _PIECES = st.sampled_from(list('ab ,[]"\\') + ["[a", "b]", ", ", '"x,y"', "\\,",
 
 
 @settings(
-    max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(lines=st.lists(st.lists(_PIECES, max_size=10).map("".join), max_size=5))
 def test_matches_model(tmp_path: Path, lines: list[str]) -> None:

@@ -119,7 +119,7 @@ def dump(value: Any, spaced: bool) -> str:
 
 
 @settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     docs=st.lists(st.dictionaries(_KEYS, _VALUES, max_size=4), min_size=1, max_size=4),

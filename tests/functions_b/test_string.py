@@ -100,6 +100,14 @@ def test_repeat_and_space() -> None:
     assert spaces.values == ["   ", "", None]
 
 
+def test_too_long_results_are_never_built() -> None:
+    # 2**31 - 1 repeats would need gigabytes: the count must be cut before building.
+    huge = columns("repeat", (["abc", "d", ""], K), ([2**31 - 1, 2, 2**31 - 1], T.INTEGER))
+    assert huge.values == [None, "dd", ""]
+    assert huge.failures[0] is not None and "more than [1048576] bytes" in huge.failures[0]
+    assert unary("space", [2**31 - 1, 1], T.INTEGER).values == [None, " "]
+
+
 def test_reverse_keeps_grapheme_clusters() -> None:
     assert unary("reverse", ["abc", "a👍🏽b", None], K).values == ["cba", "b👍🏽a", None]
 

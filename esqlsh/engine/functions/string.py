@@ -57,8 +57,13 @@ def _concat(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
     return _limited(ctx, joined, f"concatenating more than [{MAX_BYTES}] bytes is not supported")
 
 
-def _repeated(text: pl.Expr, count: pl.Expr) -> pl.Expr:
-    return text.repeat_by(count.clip(0)).list.join("")
+def _repeated(text: pl.Expr, count: pl.Expr, too_long: pl.Expr) -> pl.Expr:
+    # Polars computes both branches of ``when``: a count whose result would be too
+    # long (null with a warning) must not be built at all, and an empty string is
+    # not repeated either (a list of 2**31 empty strings is as big).
+    build = ~too_long.fill_null(False) & (text.str.len_bytes() > 0)
+    safe = count.cast(pl.Int64).clip(0) * build.cast(pl.Int64)
+    return text.repeat_by(safe).list.join("")
 
 
 def _negative_count(ctx: EvalContext, count: pl.Expr, value: pl.Expr) -> pl.Expr:
@@ -75,7 +80,7 @@ def _repeat(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
     message = illegal(
         f"Creating repeated strings with more than [{MAX_BYTES}] bytes is not supported"
     )
-    guarded = failing(ctx, too_long & (count >= 0), message, _repeated(text, count))
+    guarded = failing(ctx, too_long & (count >= 0), message, _repeated(text, count, too_long))
     return _negative_count(ctx, count, guarded)
 
 
@@ -83,7 +88,8 @@ def _repeat(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
 def _space(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
     count = args[0].expr
     message = illegal(f"Creating strings longer than [{MAX_BYTES}] bytes is not supported")
-    guarded = failing(ctx, count > MAX_BYTES, message, _repeated(pl.lit(" "), count))
+    too_long = count > MAX_BYTES
+    guarded = failing(ctx, too_long, message, _repeated(pl.lit(" "), count, too_long))
     return _negative_count(ctx, count, guarded)
 
 
