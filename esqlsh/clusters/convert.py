@@ -65,9 +65,10 @@ _ISO_DATE = (
 )
 _EPOCH = r"^(-?\d+)(?:\.(\d{1,6}))?$"
 _DAY = "[0-9]{4}-[0-9]{2}-[0-9]{2}"
+_TIME = "T[0-9]{2}:[0-9]{2}:[0-9]{2}"
 _ISO_FAST_PATHS = [
-    (f"^{_DAY}T[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}\\.[0-9]{{3}}Z$", "%Y-%m-%dT%H:%M:%S%.3fZ"),
-    (f"^{_DAY}T[0-9]{{2}}:[0-9]{{2}}:[0-9]{{2}}Z$", "%Y-%m-%dT%H:%M:%SZ"),
+    (f"^{_DAY}{_TIME}\\.[0-9]{{3}}Z$", "%Y-%m-%dT%H:%M:%S%.3fZ"),
+    (f"^{_DAY}{_TIME}Z$", "%Y-%m-%dT%H:%M:%SZ"),
     (f"^{_DAY}$", "%Y-%m-%d"),
 ]
 
@@ -313,21 +314,36 @@ def parse_date_values(values: pl.Series, unit: str, fmt: object = None) -> pl.Se
     out = pl.repeat(None, values.len(), dtype=dtype, eager=True).rename(values.name)
     rest = values.is_not_null()
     for shape, layout in _ISO_FAST_PATHS:
-        if not rest.any():
-            return out
-        idx = rest.arg_true()
-        candidates = values.gather(idx)
-        fits = candidates.str.contains(shape)
-        if fits.any():
-            parsed = candidates.filter(fits).str.to_datetime(
-                layout, time_unit=time_unit, time_zone="UTC", strict=False
-            )
-            out = out.scatter(idx.filter(fits), parsed)
-            rest = rest.scatter(idx.filter(fits), False)
+        out, rest = _parse_where(values, out, rest, shape, _by_strptime(layout, time_unit))
     if rest.any():
         general = evaluate(values.filter(rest), parse_dates(pl.col("v"), unit, fmt))
         out = out.scatter(rest.arg_true(), general)
     return out
+
+
+Parse = Callable[[pl.Series], pl.Series]
+
+
+def _parse_where(
+    values: pl.Series, out: pl.Series, rest: pl.Series, pattern: str, parse: Parse
+) -> tuple[pl.Series, pl.Series]:
+    """``out`` with the ``rest`` values that match ``pattern`` parsed, and what is
+    left."""
+    if not rest.any():
+        return out, rest
+    idx = rest.arg_true()
+    candidates = values.gather(idx)
+    fits = candidates.str.contains(pattern)
+    if not fits.any():
+        return out, rest
+    done = idx.filter(fits)
+    return out.scatter(done, parse(candidates.filter(fits))), rest.scatter(done, False)
+
+
+def _by_strptime(layout: str, unit: Literal["ms", "ns"]) -> Parse:
+    return lambda values: values.str.to_datetime(
+        layout, time_unit=unit, time_zone="UTC", strict=False
+    )
 
 
 def _iso_ticks(e: pl.Expr, unit: str) -> pl.Expr:

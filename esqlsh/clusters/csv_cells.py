@@ -17,11 +17,12 @@ The conventions (``CsvTestsDataLoader``'s, as the csv module plus
   dropped; ``\\,`` a literal comma; empty ones dropped); any other cell holds
   itself; an empty cell holds nothing (null).
 
-How: a line without quotes or backslashes (almost every line) is cut into cells
-by one regular expression whose first branch matches a bracketed group of
-tokens. Lines with quotes or backslashes are first rewritten token by token
-(Polars list expressions): quotes resolved, commas inside a token value replaced
-by a placeholder, then they take the same path.
+How: a line without brackets, quotes or backslashes (almost every line) is cut
+at its commas (``str.split``). The others are cut into cells by one regular
+expression whose first branch matches a bracketed group of tokens; those with
+quotes or backslashes are first rewritten token by token (Polars list
+expressions): quotes resolved, commas inside a token value replaced by a
+placeholder. Their cells then replace the plain split's.
 """
 
 from __future__ import annotations
@@ -143,8 +144,7 @@ def _columns(block: pl.DataFrame, names: list[str]) -> pl.DataFrame:
     if bad.any():
         line_no, line = block.row(int(bad.arg_true()[0]))
         _raise_line_error([str(c) for c in line_cells(pl.Series([line]))[0]], line_no, count)
-    # Lines are trimmed: cells need it only where white space meets a comma.
-    spaced = lines.str.contains(r"\s,|,\s").any()
+    spaced = _spaced(lines)
     tricky = cells is not None and lines.filter(special).str.contains(r'["\\]').any()
     columns: list[pl.Series] = []
     hints: list[frozenset[str]] = []
@@ -160,6 +160,16 @@ def _columns(block: pl.DataFrame, names: list[str]) -> pl.DataFrame:
         columns.append(column)
         hints.append(hint)
     return pl.DataFrame([split_cells(c, h) for c, h in zip(columns, hints, strict=True)])
+
+
+def _spaced(lines: pl.Series) -> bool:
+    """Whether white space meets a comma somewhere (lines are trimmed: otherwise
+    cells need no trimming). Cheap checks first: ASCII white space, or any
+    non-ASCII text (Unicode spaces), before the search proper."""
+    maybe = lines.str.contains(r"[ \t\r\x0b\x0c]").any() or bool(
+        (lines.str.len_bytes() != lines.str.len_chars()).any()
+    )
+    return maybe and bool(lines.str.contains(r"\s,|,\s").any())
 
 
 def _hint(cells: pl.Series) -> frozenset[str]:

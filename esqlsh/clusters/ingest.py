@@ -8,16 +8,11 @@ Reading:
   may type its columns (``emp_no:integer``, abbreviations such as ``k``, ``l``,
   ``ul``, ``txt``, ``dt`` accepted); every cell is trimmed; an empty cell is null;
   ``[a,b]`` is a multi-value (``\\,`` is a literal comma); a quoted cell is one
-  value even with commas in it unless it is bracketed. The csv module tokenizes
-  each line; regrouping ``[a`` … ``b]`` tokens (Elasticsearch's
-  ``multiValuesAwareCsvToStringArray``) is a Python step per row, as no
-  vectorised reader knows that convention. Cells are then split and trimmed
-  with Polars.
-- NDJSON: one JSON object per line (Python ``json`` per line: documents differ in
-  shape, a key can hold a scalar in one and an array in the next); nested objects
-  flatten to dotted paths, arrays are multi-values, nulls are dropped. Numbers
-  keep their text (a ``keyword`` field gets ``1.50``, not ``1.5``). A top-level
-  ``_id`` is the document id.
+  value even with commas in it unless it is bracketed (``csv_cells``).
+- NDJSON: one JSON object per line; nested objects flatten to dotted paths,
+  arrays are multi-values, nulls are dropped. Numbers keep their text (a
+  ``keyword`` field gets ``1.50``, not ``1.5``). A top-level ``_id`` is the
+  document id (``ndjson_docs``).
 - Parquet: columns keep their types; structs flatten to dotted paths; lists are
   multi-values.
 
@@ -28,6 +23,12 @@ appending. Columns it does not map follow its ``dynamic``: ``false`` drops them,
 a string does) or a type inferred from the values (``long``, ``double``,
 ``boolean``, ``date`` or ``keyword``). A column named like a multi-field
 (``languages.long``) is not read: multi-fields take their parent's values.
+
+Everything is vectorised (Polars), a file is read in blocks of lines, and
+independent blocks and fields are worked on in parallel (``parallel``). A CSV
+file whose columns all have a type before any value is read (the header's or the
+mapping's) is converted block by block as it is read, so its text is never in
+memory whole; other files are read whole, then converted field by field.
 """
 
 from __future__ import annotations

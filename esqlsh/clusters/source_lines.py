@@ -19,9 +19,11 @@ LINE_NO = "line_no"
 LINE = "line"
 
 
-def read_line_blocks(path: str | Path, block_bytes: int = BLOCK_BYTES) -> Iterator[pl.DataFrame]:
+def read_line_blocks(path: str | Path, block_bytes: int | None = None) -> Iterator[pl.DataFrame]:
     """Frames of ``line_no`` (1-based, Int64) and ``line`` (String), in file order;
-    every line of the file is in exactly one frame."""
+    every line of the file is in exactly one frame. Blocks hold about
+    ``block_bytes`` (default ``BLOCK_BYTES``) of text."""
+    block_bytes = block_bytes or BLOCK_BYTES
     next_line = 1
     with open(path, "rb") as fh:
         pending = b""

@@ -24,7 +24,6 @@ if TYPE_CHECKING:
 
     from esqlsh.engine.result import Result
 
-_DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%.3fZ"
 _NANOS_FORMAT = "%Y-%m-%dT%H:%M:%S%.9fZ"
 # Java's appendFraction(NANO_OF_SECOND, 3, 9): at least 3 digits, trailing zeros cut.
 _NANOS_TRIM = (r"^(.*\.\d{3}(?:\d*[1-9])?)0*Z$", "${1}Z")
@@ -79,13 +78,16 @@ def _column_expr(t: DataType, expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
 def _value_expr(t: DataType, expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     import polars as pl
 
+    from esqlsh.engine.functions._common import format_iso_millis
+
     if isinstance(dtype, pl.Null):
         return expr
     if t in (DataType.NULL, DataType.UNSUPPORTED):
         # Elasticsearch answers null for fields of unsupported types.
         return pl.when(pl.lit(False)).then(expr)
     if t is DataType.DATETIME:
-        return _utc(expr, dtype, "ms").dt.strftime(_DATE_FORMAT)
+        # (any long of millis, beyond the years Polars' strftime can print)
+        return format_iso_millis(_utc(expr, dtype, "ms"))
     if t is DataType.DATE_NANOS:
         text = _utc(expr, dtype, "ns").dt.strftime(_NANOS_FORMAT)
         return text.str.replace(*_NANOS_TRIM)

@@ -175,3 +175,25 @@ def test_type_errors_use_the_declared_phrases(storage: MemStorage) -> None:
 def test_constant_errors_stop_the_query(storage: MemStorage) -> None:
     with pytest.raises(EsqlError, match="invalid unit format"):
         run_query('ROW a = DATE_DIFF("fortnights", NOW(), NOW())', storage)
+
+
+def test_dates_beyond_the_calendar_of_polars(storage: MemStorage) -> None:
+    # Any long of millis is a date to Elasticsearch; Polars' calendar ends near the
+    # year 262142 and panics past it.
+    rows, _ = query(
+        storage,
+        "ROW a = TO_DATETIME(9223372036854775807), b = TO_DATETIME(-9223372036854775808) "
+        "| EVAL s = TO_STRING(a), y = a + 1 year, t = DATE_TRUNC(1 hour, a), "
+        "f = DATE_FORMAT(\"yyyy\", b), n = TO_DATE_NANOS(a)",
+    )
+    assert rows == [
+        [
+            "+292278994-08-17T07:12:55.807Z",
+            "-292275055-05-16T16:47:04.192Z",
+            "+292278994-08-17T07:12:55.807Z",
+            None,  # long overflow in Elasticsearch; beyond the calendar here
+            "+292278994-08-17T07:00:00.000Z",
+            None,  # Elasticsearch prints it; Polars cannot
+            None,
+        ]
+    ]

@@ -300,9 +300,64 @@ def parse_iso_datetime(text: pl.Expr, unit: str = "ms") -> tuple[pl.Expr, pl.Exp
     return pl.when(ok).then(value), text.is_not_null() & ~ok
 
 
+# Polars' calendar (chrono) ends near the years -262143 and 262142, where formatting
+# panics; Elasticsearch's dates are any long of milliseconds (up to the year
+# 292278994). Dates this far from the epoch (about 253,000 years) are computed here.
+CALENDAR_SAFE_MILLIS = 8_000_000_000_000_000
+
+
+def in_calendar(expr: pl.Expr) -> pl.Expr:
+    """Whether a millisecond date is within Polars' calendar."""
+    millis = expr.dt.epoch("ms")
+    return (millis > -CALENDAR_SAFE_MILLIS) & (millis < CALENDAR_SAFE_MILLIS)
+
+
 def format_iso_millis(expr: pl.Expr) -> pl.Expr:
-    """A date as Elasticsearch prints it: ``2023-01-01T00:00:00.000Z``."""
-    return expr.dt.strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+    """A date as Elasticsearch prints it: ``2023-01-01T00:00:00.000Z``; a year past
+    9999 has a sign (``+292278994-08-17T07:12:55.807Z``, Java's EXCEEDS_PAD)."""
+    near = in_calendar(expr)
+    by_calendar = pl.when(near).then(expr).dt.strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+    return pl.when(near).then(by_calendar).otherwise(_iso_from_millis(expr.dt.epoch("ms")))
+
+
+def _iso_from_millis(millis: pl.Expr) -> pl.Expr:
+    """``format_iso_millis`` by integer arithmetic, for any long: days to a civil
+    date as in Howard Hinnant's ``civil_from_days``."""
+    days = millis // 86_400_000
+    rest = millis - days * 86_400_000
+    z = days + 719_468
+    era = z // 146_097
+    doe = z - era * 146_097
+    yoe = (doe - doe // 1_460 + doe // 36_524 - doe // 146_096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    day = doy - (153 * mp + 2) // 5 + 1
+    month = pl.when(mp < 10).then(mp + 3).otherwise(mp - 9)
+    year = yoe + era * 400 + (month <= 2).cast(pl.Int64)
+    sign = pl.when(year > 9999).then(pl.lit("+")).when(year < 0).then(pl.lit("-"))
+
+    def padded(value: pl.Expr, width: int) -> pl.Expr:
+        return value.cast(pl.String).str.zfill(width)
+
+    return pl.concat_str(
+        [
+            sign.otherwise(pl.lit("")),
+            padded(year.abs(), 4),
+            pl.lit("-"),
+            padded(month, 2),
+            pl.lit("-"),
+            padded(day, 2),
+            pl.lit("T"),
+            padded(rest // 3_600_000, 2),
+            pl.lit(":"),
+            padded(rest // 60_000 % 60, 2),
+            pl.lit(":"),
+            padded(rest // 1000 % 60, 2),
+            pl.lit("."),
+            padded(rest % 1000, 3),
+            pl.lit("Z"),
+        ]
+    )
 
 
 def format_iso_nanos(expr: pl.Expr) -> pl.Expr:
@@ -318,7 +373,8 @@ def offset_date(expr: pl.Expr, amount: TemporalAmount, sign: int = 1) -> pl.Expr
     (clamping the day to the month's end), then days, then the fixed duration."""
     out = expr
     if amount.months:
-        out = out.dt.offset_by(f"{sign * amount.months}mo")
+        # Polars' calendar panics beyond its years: such dates give null
+        out = pl.when(in_calendar(out)).then(out).dt.offset_by(f"{sign * amount.months}mo")
     if amount.days:
         out = out.dt.offset_by(f"{sign * amount.days}d")
     if amount.millis:

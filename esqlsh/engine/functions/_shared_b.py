@@ -47,7 +47,8 @@ def return_type(name: str, args: Sequence[Col]) -> DataType:
 
 def scalar(*names: str, nulls: bool = True) -> Callable[[Body], Body]:
     """Register ``body`` for ``names``. With ``nulls`` (the default) a ``null``-typed
-    argument makes the whole result null without calling ``body``."""
+    argument, or a constant null of any type (a multi-valued constant reduced to null),
+    makes the whole result null without calling ``body``."""
 
     def register(body: Body) -> Body:
         for name in names:
@@ -60,7 +61,7 @@ def scalar(*names: str, nulls: bool = True) -> Callable[[Body], Body]:
 def _wrap(name: str, body: Body, nulls: bool) -> Callable[[list[Col], EvalContext], Col]:
     def impl(args: list[Col], ctx: EvalContext) -> Col:
         t = return_type(name, args)
-        if nulls and any(a.type is D.NULL for a in args):
+        if nulls and any(a.type is D.NULL or (a.is_const and a.value is None) for a in args):
             return null_col(t)
         out = body(args, ctx, t)
         return out if isinstance(out, Col) else Col(out, t)

@@ -52,7 +52,24 @@ def _const(col: Col, name: str) -> object:
     if not col.is_const:
         raise QueryExecutionError(f"[{name}] parameter must be a constant")
     value = col.value
-    return value[0] if isinstance(value, list) and len(value) == 1 else value
+    if isinstance(value, list):
+        # (Elasticsearch fails such a parameter with a ClassCastException)
+        if len(value) != 1:
+            shown = ", ".join(str(v) for v in value)
+            raise QueryExecutionError(f"[{name}] parameter must be a single value, found [{shown}]")
+        return value[0]
+    return value
+
+
+def _limit(col: Col, ctx: EvalContext) -> int | None:
+    """TOP's and SAMPLE's limit; Elasticsearch refuses one below 1."""
+    limit = _const(col, "limit")
+    if limit is None:
+        return None
+    if int(limit) <= 0:  # type: ignore[call-overload]
+        call = ctx.source.text if ctx.source else ""
+        raise QueryExecutionError(f"Limit must be greater than 0 in [{call}], found [{limit}]")
+    return int(limit)  # type: ignore[call-overload]
 
 
 @implements("count")
@@ -170,7 +187,7 @@ def values(args: list[Col], ctx: EvalContext) -> Col:
 def top(args: list[Col], ctx: EvalContext) -> Col:
     a, limit_col, order_col = args
     t = no_text(a.type)
-    limit = _const(limit_col, "limit")
+    limit = _limit(limit_col, ctx)
     order = _const(order_col, "order")
     if a.type is T.NULL or limit is None or order is None:
         return Col(null_of(t), t)
@@ -182,7 +199,7 @@ def top(args: list[Col], ctx: EvalContext) -> Col:
     descending = str(order).lower() == "desc"
     vals = values_of(a)
     key = order_expr(vals, a.type)
-    picked = vals.sort_by(key, descending=descending).head(int(limit))  # type: ignore[call-overload]
+    picked = vals.sort_by(key, descending=descending).head(limit)
     return Col(_nonempty(vals, picked.implode()), t, multi=True)
 
 
@@ -191,11 +208,11 @@ def sample(args: list[Col], ctx: EvalContext) -> Col:
     """Up to ``limit`` values picked at random."""
     a, limit_col = args
     t = no_text(a.type)
-    limit = _const(limit_col, "limit")
+    limit = _limit(limit_col, ctx)
     if a.type is T.NULL or limit is None:
         return Col(null_of(t), t)
     vals = values_of(a)
-    picked = vals.shuffle().head(int(limit))  # type: ignore[call-overload]
+    picked = vals.shuffle().head(limit)
     return Col(_nonempty(vals, picked.implode()), t, multi=True)
 
 

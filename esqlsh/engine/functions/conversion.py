@@ -367,7 +367,8 @@ def _millis_to_nanos(x: pl.Expr) -> Converted:
             pl.lit("] is before the epoch in 1970 and cannot be stored in nanosecond resolution"),
         ]
     )
-    return _fails(x.cast(_NS), ok, message)
+    # (cast only what fits: Polars panics on a date nanoseconds cannot hold)
+    return _fails(pl.when(ok).then(x).cast(_NS), ok, message)
 
 
 _TO_DATE_NANOS: Table = {

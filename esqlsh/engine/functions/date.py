@@ -15,6 +15,7 @@ import polars as pl
 
 from esqlsh.analysis.types import DataType
 from esqlsh.engine.compiled import Col, EvalContext
+from esqlsh.engine.functions._common import format_iso_millis, in_calendar
 from esqlsh.engine.functions._shared_b import (
     INT_MAX,
     INT_MIN,
@@ -328,8 +329,6 @@ def _date_format(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
         return format_date(date.expr, DEFAULT_FORMAT, nanos)
     pattern = args[0]
     if pattern.is_const:
-        if pattern.value is None:  # also a multi-valued pattern, reduced to null
-            return pl.lit(None, dtype=pl.String)
         try:
             return format_date(date.expr, str(pattern.value), nanos)
         except ValueError as e:
@@ -344,8 +343,6 @@ def _date_parse(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
     if len(args) == 1:
         pattern: str | None = DEFAULT_FORMAT
     elif args[0].is_const:
-        if args[0].value is None:  # also a multi-valued pattern, reduced to null
-            return pl.lit(None, dtype=pl.Datetime("ms", "UTC"))
         pattern = str(args[0].value)
     else:
         pattern = None
@@ -530,7 +527,7 @@ def java_to_chrono(pattern: str, parsing: bool = False) -> str:
 def _iso(date: pl.Expr, nanos: bool) -> pl.Expr:
     """ES's default printer: milliseconds always, nanos with 3 to 9 digits."""
     if not nanos:
-        return date.dt.strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+        return format_iso_millis(date)
     fraction = date.dt.strftime("%9f").str.replace(r"^(\d{3}\d*?)0*$", "${1}")
     return pl.concat_str([date.dt.strftime("%Y-%m-%dT%H:%M:%S."), fraction, pl.lit("Z")])
 
@@ -542,7 +539,11 @@ def format_date(date: pl.Expr, pattern: str, nanos: bool) -> pl.Expr:
         return date.dt.epoch("ms").cast(pl.String)
     if pattern == "epoch_second":
         return (date.dt.epoch("ms") // 1000).cast(pl.String)
-    return date.dt.strftime(java_to_chrono(pattern))
+    chrono = java_to_chrono(pattern)
+    if nanos:
+        return date.dt.strftime(chrono)
+    # Polars' calendar cannot print dates this far from the epoch: null (ES prints them)
+    return pl.when(in_calendar(date)).then(date).dt.strftime(chrono)
 
 
 # strict_date_optional_time: yyyy[-MM[-dd]][THH[:mm[:ss[.S…]]]][Z|±HH[:mm]]

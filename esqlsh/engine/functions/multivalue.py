@@ -15,6 +15,7 @@ import polars as pl
 
 from esqlsh.analysis.types import DataType
 from esqlsh.engine.compiled import Col, EvalContext
+from esqlsh.engine.expressions import single_valued
 from esqlsh.engine.functions._shared_b import (
     INT_MAX,
     INT_MIN,
@@ -305,7 +306,10 @@ def _mv_percentile(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
 @scalar("mv_pseries_weighted_sum")
 def _mv_pseries(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
     values = _numbers(args[0])
-    p = float(args[1].value) if args[1].is_const and args[1].value is not None else None
+    # the whole first argument is read, but p is one number: a multi-valued constant
+    # is null with the multi-value warning, as for any single-valued argument
+    exponent = single_valued(args[1], ctx)
+    p = float(exponent.value) if exponent.is_const and exponent.value is not None else None
     if p is None:
         return pl.lit(None, dtype=pl.Float64)
     weights = pl.int_range(1, pl.len() + 1).cast(pl.Float64).pow(p)

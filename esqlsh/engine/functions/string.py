@@ -270,7 +270,9 @@ def _replace(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
         groups = 9
     if replacement.is_const:
         return text.expr.str.replace_all(pattern, java_replacement(str(replacement.value), groups))
-    return text.expr.str.replace_all(pattern, replacement.expr)
+    # Polars refuses a null replacement value; such rows are null anyway.
+    replaced = text.expr.str.replace_all(pattern, replacement.expr.fill_null(""))
+    return pl.when(replacement.expr.is_null()).then(None).otherwise(replaced)
 
 
 def _replace_per_pattern(text: Col, regex: Col, replacement: Col) -> pl.Expr:
