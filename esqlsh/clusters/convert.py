@@ -37,6 +37,8 @@ from decimal import Decimal
 from typing import Any, Literal
 
 import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from esqlsh.analysis.types import DataType
 from esqlsh.clusters.ip_text import canonical_ips, ip_sort_keys
@@ -625,42 +627,59 @@ def _to_utc(e: pl.Expr, dtype: pl.DataType, unit: str) -> pl.Expr:
 
 
 def order_values(lists: pl.Series, spec: FieldSpec) -> pl.Series:
-    """Multi-values in the order (and with the de-duplication) ES|QL reads them.
-    Only documents with several values change, so only those are sorted."""
+    """Multi-values in the order (and with the de-duplication) ES|QL reads them."""
     t = spec.type
     if spec.params.get("doc_values") is False or max_values(lists) <= 1:
         return lists
-    if t not in _SORTED_SET and t not in _SORTED_NUMERIC:
-        return lists
-    several = (lists.list.len() > 1).fill_null(False)
-    part = lists.filter(several)
     if t == "ip":
-        part = _sorted_by_key(part, ip_sort_keys, pl.String())
-    elif t == "version":
-        part = _sorted_by_key(part, _version_keys, pl.Binary())
-    elif t in _SORTED_SET:
-        part = part.list.unique().list.eval(pl.element().sort())
-    else:
-        # ``list.eval(sort)``: ``list.sort()`` is far slower in Polars 2.1.
-        part = part.list.eval(pl.element().sort())
-    return _with_rows(lists, several, part)
+        return _sorted_lists(lists, unique=True, keys=ip_sort_keys)
+    if t == "version":
+        return _sorted_lists(lists, unique=True, keys=_version_keys)
+    if t in _SORTED_SET or t in _SORTED_NUMERIC:
+        return _sorted_lists(lists, unique=t in _SORTED_SET)
+    return lists
 
 
-def _with_rows(lists: pl.Series, mask: pl.Series, part: pl.Series) -> pl.Series:
-    """``lists`` with its ``mask`` rows replaced by ``part`` (``scatter`` does not
-    take lists)."""
-    taken = mask.cast(pl.Int64).cum_sum() - 1
-    kept = (~mask).cast(pl.Int64).cum_sum() - 1 + part.len()
-    order = pl.select(pl.when(mask).then(taken).otherwise(kept)).to_series()
-    return pl.concat([part, lists.filter(~mask)]).gather(order).rename(lists.name)
-
-
-def _sorted_by_key(
-    lists: pl.Series, keys: Callable[[pl.Series], pl.Series], dtype: pl.DataType
+def _sorted_lists(
+    lists: pl.Series, unique: bool, keys: Callable[[pl.Series], pl.Series] | None = None
 ) -> pl.Series:
-    """Sorted by a key computed (vectorised) from each value, duplicates dropped."""
-    key = pl.element().map_batches(keys, return_dtype=dtype, is_elementwise=True)
-    return lists.list.eval(pl.element().sort_by(key)).list.unique(maintain_order=True)
+    """Each list sorted (by ``keys`` of its values when given), duplicates dropped
+    when ``unique``. All values are sorted at once by (document, key) and the
+    lists rebuilt around them: per-list sorting (``list.eval``) costs twice as
+    much, ``list.sort`` far more."""
+    nested = lists.to_arrow()
+    flat = pl.DataFrame(
+        {
+            "row": pl.Series(pc.list_parent_indices(nested)).cast(pl.Int64),
+            "v": pl.Series(pc.list_flatten(nested)),
+        }
+    ).drop_nulls()
+    by = "v"
+    if keys is not None:
+        flat = flat.with_columns(key=keys(flat.get_column("v")))
+        by = "key"
+    flat = flat.sort("row", by)
+    if unique:
+        row, v = pl.col("row"), pl.col("v")
+        first = row.shift(1).is_null() | (row != row.shift(1)) | (v != v.shift(1))
+        flat = flat.filter(first)
+    return lists_from_rows(flat.get_column("row"), flat.get_column("v"), lists.len()).rename(
+        lists.name
+    )
+
+
+def lists_from_rows(rows: pl.Series, values: pl.Series, height: int) -> pl.Series:
+    """``List`` of ``height`` documents from values and their (ascending)
+    document positions; null where a document has none."""
+    runs = rows.rle().struct.unnest()
+    counts = pl.repeat(0, height, dtype=pl.Int64, eager=True).scatter(
+        runs.get_column("value"), runs.get_column("len")
+    )
+    offsets = pl.concat([pl.Series([0], dtype=pl.Int64), counts.cum_sum()])
+    lists = pa.LargeListArray.from_arrays(
+        offsets.to_arrow(), values.to_arrow(), mask=(counts == 0).to_arrow()
+    )
+    return pl.Series(lists).cast(pl.List(values.dtype))
 
 
 def _version_keys(values: pl.Series) -> pl.Series:

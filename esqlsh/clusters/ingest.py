@@ -532,7 +532,8 @@ def _collapse(frame: pl.DataFrame) -> pl.DataFrame:
 def _write_parquet(frame: pl.DataFrame, path: Path) -> None:
     tmp = layout.temp_path(path.parent, ".parquet")
     try:
-        frame.write_parquet(tmp, compression="zstd", statistics=True)
+        # zstd level 1: half the CPU of the default level for files ~7% larger.
+        frame.write_parquet(tmp, compression="zstd", compression_level=1, statistics=True)
         layout.publish(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)

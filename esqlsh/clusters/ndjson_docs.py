@@ -23,8 +23,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import polars as pl
-import pyarrow as pa
 
+from esqlsh.clusters.convert import lists_from_rows
 from esqlsh.clusters.parallel import ordered_map
 from esqlsh.clusters.source_lines import LINE, read_line_blocks
 from esqlsh.errors import IllegalArgumentError
@@ -306,20 +306,7 @@ def _columns(values: pl.DataFrame, height: int) -> pl.DataFrame:
     start = 0
     for path, size in zip(order, sizes, strict=True):
         part = ranked.slice(start, size)
-        columns.append(_lists(part.get_column("row"), part.get_column("text"), height).rename(path))
+        lists = lists_from_rows(part.get_column("row"), part.get_column("text"), height)
+        columns.append(lists.rename(path))
         start += size
     return pl.DataFrame(columns)
-
-
-def _lists(rows: pl.Series, texts: pl.Series, height: int) -> pl.Series:
-    """``List(String)`` of ``height`` documents from values and their (ascending)
-    document positions; null where a document has none."""
-    runs = rows.rle().struct.unnest()
-    counts = pl.repeat(0, height, dtype=pl.Int64, eager=True).scatter(
-        runs.get_column("value"), runs.get_column("len")
-    )
-    offsets = pl.concat([pl.Series([0], dtype=pl.Int64), counts.cum_sum()])
-    lists = pa.LargeListArray.from_arrays(
-        offsets.to_arrow(), texts.to_arrow(), mask=(counts == 0).to_arrow()
-    )
-    return pl.Series(lists).cast(RAW)

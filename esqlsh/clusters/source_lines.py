@@ -2,13 +2,14 @@
 never in memory whole and no Python code runs per line (a block is split into
 lines by Polars).
 
-Lines end at ``\\n``; a trailing ``\\r`` stays on the line (readers trim lines).
-A UTF-8 byte order mark at the start of the file is dropped.
+Lines end at ``\\n`` (a ``\\r`` before it may stay on the line: readers trim
+lines). A UTF-8 byte order mark at the start of the file is dropped.
 """
 
 from __future__ import annotations
 
 import codecs
+import io
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -46,6 +47,33 @@ def read_line_blocks(path: str | Path, block_bytes: int | None = None) -> Iterat
 
 
 def _lines(data: bytes, first_line: int) -> pl.DataFrame:
-    lines = pl.Series(LINE, [data.decode("utf-8")]).str.split("\n").explode()
-    numbers = pl.int_range(first_line, first_line + lines.len(), eager=True, dtype=pl.Int64)
+    count = data.count(b"\n") + 1
+    lines = _lines_by_csv_reader(data, count)
+    if lines is None:
+        lines = pl.Series(LINE, [data.decode("utf-8")]).str.split("\n").explode()
+    numbers = pl.int_range(first_line, first_line + count, eager=True, dtype=pl.Int64)
     return pl.DataFrame([numbers.rename(LINE_NO), lines])
+
+
+def _lines_by_csv_reader(data: bytes, count: int) -> pl.Series | None:
+    """The lines as Polars' CSV reader splits them (a third of the time of a
+    string split): one column, no quoting, a separator that text does not hold.
+    None when it would not give ``count`` lines of text as they are (the
+    separator, invalid UTF-8, or a ``\r`` not before ``\n``, which it drops, in
+    the data): the caller splits them itself."""
+    if data.count(b"\r") != data.count(b"\r\n"):
+        return None
+    try:
+        frame = pl.read_csv(
+            io.BytesIO(data + b"\n"),
+            has_header=False,
+            separator="\x1f",
+            quote_char=None,
+            schema={LINE: pl.String()},
+            raise_if_empty=False,
+        )
+    except pl.exceptions.PolarsError:
+        return None
+    if frame.height != count:
+        return None
+    return frame.get_column(LINE).fill_null("")

@@ -138,12 +138,13 @@ def test_line_cells(line: str, cells: list[str]) -> None:
     assert line_cells(pl.Series([line])).to_list() == [expected]
 
 
-def test_blocks_keep_line_numbers(tmp_path: Path) -> None:
+@pytest.mark.parametrize("odd", ["", "x\x1fy", "a\rb"])
+def test_blocks_keep_line_numbers(tmp_path: Path, odd: str) -> None:
     path = tmp_path / "lines.txt"
-    path.write_bytes(b"\xef\xbb\xbfone\r\ntwo\n\nfour")
+    path.write_bytes(b"\xef\xbb\xbfone\r\ntwo\n\n" + odd.encode() + b"\nfour")
     blocks = list(read_line_blocks(path, block_bytes=5))
-    frame = pl.concat(blocks)
-    assert frame.rows() == [(1, "one\r"), (2, "two"), (3, ""), (4, "four")]
+    frame = pl.concat(blocks).with_columns(pl.col("line").str.strip_suffix("\r"))
+    assert frame.rows() == [(1, "one"), (2, "two"), (3, ""), (4, odd), (5, "four")]
     assert len(blocks) > 1
 
 
