@@ -698,9 +698,10 @@ def infer_type(values: pl.Series, kinds: frozenset[str] | None = None) -> str:
     """A mapping type for a column without one: from JSON value kinds when known,
     else from the text (integers → long, numbers → double, true/false → boolean,
     ISO dates → date, anything else → keyword)."""
-    lists = as_lists(values)
-    if not is_raw(lists.dtype):
-        return infer_type_of_dtype(lists.dtype.inner)  # type: ignore[attr-defined]
+    dtype = values.dtype
+    inner: pl.DataType = dtype.inner if isinstance(dtype, pl.List) else dtype  # type: ignore[assignment]
+    if inner != pl.String():
+        return infer_type_of_dtype(inner)
     if kinds:
         if kinds == frozenset({"bool"}):
             return "boolean"
@@ -710,7 +711,7 @@ def infer_type(values: pl.Series, kinds: frozenset[str] | None = None) -> str:
             return "double"
         if kinds != frozenset({"str"}):
             return "keyword"
-    flat = lists.explode().drop_nulls()
+    flat = values.explode().drop_nulls() if isinstance(dtype, pl.List) else values.drop_nulls()
     if flat.is_empty():
         return "keyword"
     checks: list[tuple[str, pl.Expr]] = [
@@ -720,10 +721,13 @@ def infer_type(values: pl.Series, kinds: frozenset[str] | None = None) -> str:
         ("date", pl.col("v").str.contains(r"^\d{4}-\d{2}-\d{2}(T|$)")),
     ]
     frame = flat.to_frame("v")
+    sample = frame.head(1000)
     for kind, check in checks:
         if kinds == frozenset({"str"}) and kind != "date":
             continue
-        if frame.select(check.fill_null(False).all()).item():
+        every = check.fill_null(False).all()
+        # A kind the first values rule out needs no look at the rest.
+        if sample.select(every).item() and frame.select(every).item():
             if kind == "date" and parse_date_values(flat, "ms").null_count():
                 continue
             return kind

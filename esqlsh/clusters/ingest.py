@@ -433,7 +433,11 @@ def _inside_known(column: str, known: set[str], mapping: Mapping[str, Any]) -> b
 
 def _given_ids(values: pl.Series | None) -> pl.Series | None:
     """The ``_id`` each document gives (its first value), null where none."""
-    return None if values is None else as_lists(values).list.first().cast(pl.String)
+    if values is None:
+        return None
+    if not isinstance(values.dtype, pl.List):
+        return values.cast(pl.String)
+    return as_lists(values).list.first().cast(pl.String)
 
 
 def _document_ids(given: pl.Series | None, height: int, index: str, offset: int) -> pl.Series:
@@ -533,7 +537,15 @@ def _write_parquet(frame: pl.DataFrame, path: Path) -> None:
     tmp = layout.temp_path(path.parent, ".parquet")
     try:
         # zstd level 1: half the CPU of the default level for files ~7% larger.
-        frame.write_parquet(tmp, compression="zstd", compression_level=1, statistics=True)
+        # Row groups of 1M rows: Polars' default size writes lists at a quarter
+        # of the speed.
+        frame.write_parquet(
+            tmp,
+            compression="zstd",
+            compression_level=1,
+            statistics=True,
+            row_group_size=1 << 20,
+        )
         layout.publish(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
