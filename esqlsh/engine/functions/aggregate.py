@@ -66,10 +66,11 @@ def _limit(col: Col, ctx: EvalContext) -> int | None:
     limit = _const(col, "limit")
     if limit is None:
         return None
-    if int(limit) <= 0:  # type: ignore[call-overload]
+    n: int = int(limit)  # type: ignore[call-overload]
+    if n <= 0:
         call = ctx.source.text if ctx.source else ""
         raise QueryExecutionError(f"Limit must be greater than 0 in [{call}], found [{limit}]")
-    return int(limit)  # type: ignore[call-overload]
+    return n
 
 
 @implements("count")
