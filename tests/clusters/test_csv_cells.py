@@ -102,9 +102,7 @@ def outcome(fn, path: Path) -> object:
         return ("error", str(e))
 
 
-_PIECES = st.sampled_from(
-    list('ab ,[]"\\\t\u00a0') + ["[a", "b]", ", ", '"x,y"', "\\,", '""']
-)
+_PIECES = st.sampled_from(list('ab ,[]"\\\t\u00a0') + ["[a", "b]", ", ", '"x,y"', "\\,", '""'])
 
 
 @settings(
