@@ -515,8 +515,9 @@ def _expressions(schema: Schema) -> st.SearchStrategy[str]:
     functions = [n for n in function_names() if all_functions()[n].kind != "operator"]
 
     def extend(inner: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
-        ops = st.sampled_from(["+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">=",
-                               "AND", "OR"])  # fmt: skip
+        ops = st.sampled_from(
+            ["+", "-", "*", "/", "%", "==", "!=", "<", "<=", ">", ">=", "AND", "OR"]
+        )
         call = st.sampled_from(functions).flatmap(lambda name: _call(name, schema, inner))
         return st.one_of(
             st.tuples(inner, ops, inner).map(lambda t: f"{t[0]} {t[1]} {t[2]}"),
@@ -526,10 +527,16 @@ def _expressions(schema: Schema) -> st.SearchStrategy[str]:
             st.sampled_from(["count(*)", "COUNT(*)", "nope(1)", "max(*)"]),
             st.tuples(inner, st.sampled_from(TYPE_NAMES)).map(lambda t: f"({t[0]})::{t[1]}"),
             st.tuples(inner, st.sampled_from([" IS NULL", " IS NOT NULL"])).map("".join),
-            st.tuples(inner, st.sampled_from([" IN ", " NOT IN "]), st.lists(inner, min_size=1,
-                      max_size=3)).map(lambda t: f"{t[0]}{t[1]}({', '.join(t[2])})"),  # fmt: skip
-            st.tuples(inner, st.sampled_from([" LIKE ", " RLIKE ", " NOT LIKE "]),
-                      st.sampled_from(['"a*"', '"*"', '"[a-z]+"', '"a?"', "?"])).map("".join),  # fmt: skip
+            st.tuples(
+                inner,
+                st.sampled_from([" IN ", " NOT IN "]),
+                st.lists(inner, min_size=1, max_size=3),
+            ).map(lambda t: f"{t[0]}{t[1]}({', '.join(t[2])})"),
+            st.tuples(
+                inner,
+                st.sampled_from([" LIKE ", " RLIKE ", " NOT LIKE "]),
+                st.sampled_from(['"a*"', '"*"', '"[a-z]+"', '"a?"', "?"]),
+            ).map("".join),
             st.tuples(names, _literals()).map(lambda t: f"{t[0]} : {t[1]}"),
             inner.map(lambda s: f"({s})"),
         )
@@ -537,7 +544,9 @@ def _expressions(schema: Schema) -> st.SearchStrategy[str]:
     return st.recursive(leaves, extend, max_leaves=5)
 
 
-def _assignments(names: st.SearchStrategy[str], exprs: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
+def _assignments(
+    names: st.SearchStrategy[str], exprs: st.SearchStrategy[str]
+) -> st.SearchStrategy[str]:
     one = st.one_of(exprs, st.tuples(names, exprs).map(lambda t: f"{t[0]} = {t[1]}"))
     return st.lists(one, min_size=1, max_size=3).map(", ".join)
 
@@ -556,7 +565,9 @@ def _command(draw: st.DrawFn, schema: Schema) -> str:
         where = draw(st.sampled_from(["", ""]) | exprs.map(lambda e: f" WHERE {e}"))
         by = draw(st.sampled_from(["", " BY "]))
         groups = draw(_assignments(names, exprs)) if by else ""
-        return f"STATS {aggs}{where}{by}{groups}" if draw(st.booleans()) else f"STATS {groups or 'x'}"
+        return (
+            f"STATS {aggs}{where}{by}{groups}" if draw(st.booleans()) else f"STATS {groups or 'x'}"
+        )
     if kind in (3, 4):
         pats = st.one_of(names, st.sampled_from(["*", "emp*", "*name", "languages.*", "`x*`"]))
         items = draw(st.lists(pats, min_size=1, max_size=3))
@@ -567,7 +578,9 @@ def _command(draw: st.DrawFn, schema: Schema) -> str:
         order = draw(st.sampled_from(["", " ASC", " DESC", " NULLS FIRST", " DESC NULLS LAST"]))
         return f"SORT {draw(exprs)}{order}"
     if kind == 7:
-        return f"LIMIT {draw(st.sampled_from(['0', '1', '5', '10000', '2147483647', '2147483648']))}"
+        return (
+            f"LIMIT {draw(st.sampled_from(['0', '1', '5', '10000', '2147483647', '2147483648']))}"
+        )
     if kind == 8:
         return f"MV_EXPAND {draw(names)}"
     if kind == 9:
@@ -575,12 +588,26 @@ def _command(draw: st.DrawFn, schema: Schema) -> str:
         sep = draw(st.sampled_from(["", ' APPEND_SEPARATOR=","', " APPEND_SEPARATOR=1"]))
         return f"DISSECT {draw(names)} {pattern}{sep}"
     if kind == 10:
-        pattern = draw(st.sampled_from(['"%{WORD:a} %{NUMBER:b:int}"', '"%{IP:x}"', '"%{NOPE:a}"',
-                                        '"%{WORD:a:float}"', '"("', '"%{WORD:x} %{WORD:x}"']))  # fmt: skip
+        pattern = draw(
+            st.sampled_from(
+                [
+                    '"%{WORD:a} %{NUMBER:b:int}"',
+                    '"%{IP:x}"',
+                    '"%{NOPE:a}"',
+                    '"%{WORD:a:float}"',
+                    '"("',
+                    '"%{WORD:x} %{WORD:x}"',
+                ]
+            )
+        )
         return f"GROK {draw(names)} {pattern}"
     if kind == 11:
-        policy = draw(st.sampled_from(sorted(cluster().policies()) + ["nope", "_any:languages_policy",
-                                                                      "_remote:clientip_policy"]))  # fmt: skip
+        policy = draw(
+            st.sampled_from(
+                sorted(cluster().policies())
+                + ["nope", "_any:languages_policy", "_remote:clientip_policy"]
+            )
+        )
         on = draw(st.sampled_from(["", " ON "]))
         on = f"{on}{draw(names)}" if on else ""
         with_ = draw(st.sampled_from(["", " WITH "]))
@@ -640,10 +667,18 @@ def test_index_patterns(patterns: list[str], metadata: str, rest: str) -> None:
         st.lists(st.sampled_from(PARAM_VALUES), max_size=4),
         st.dictionaries(st.sampled_from(["p", "q", "r", "1"]), st.sampled_from(PARAM_VALUES)),
     ),
-    st.sampled_from(["ROW a = {0}", "ROW a = {0} + 1", "FROM employees | WHERE salary > {0}",
-                     "ROW a = abs({0})", "ROW a = [1, 2] | EVAL b = mv_slice(a, {0})",
-                     "FROM employees | STATS c = percentile(salary, {0}) BY gender",
-                     "ROW a = {0} | EVAL b = a::long", "ROW a = 1 | LIMIT {0}"]),  # fmt: skip
+    st.sampled_from(
+        [
+            "ROW a = {0}",
+            "ROW a = {0} + 1",
+            "FROM employees | WHERE salary > {0}",
+            "ROW a = abs({0})",
+            "ROW a = [1, 2] | EVAL b = mv_slice(a, {0})",
+            "FROM employees | STATS c = percentile(salary, {0}) BY gender",
+            "ROW a = {0} | EVAL b = a::long",
+            "ROW a = 1 | LIMIT {0}",
+        ]
+    ),
 )
 def test_parameters(values: list[str], params: Params, template: str) -> None:
     for value in values:

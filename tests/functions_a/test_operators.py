@@ -9,6 +9,7 @@ import polars as pl
 import pytest
 
 from esqlsh.engine.functions.operators import lucene_to_regex, wildcard_to_regex
+from esqlsh.errors import ParsingError
 from esqlsh.plan.logical import TemporalAmount
 from tests.functions_a.helpers import T, binary, call, column, const, ref, unary
 
@@ -292,6 +293,13 @@ def test_rlike(pattern: str, text: str, matches: bool) -> None:
     frame = pl.DataFrame([column("s", [text], T.KEYWORD)])
     out = call("rlike", frame, [ref("s", T.KEYWORD), const(pattern, T.KEYWORD)])
     assert out.values == [matches], lucene_to_regex(pattern)
+
+
+def test_rlike_refuses_a_pattern_that_is_no_regex() -> None:
+    # ReplaceRegexMatch: a parsing_exception at the RLIKE, not a failure mid-query
+    frame = pl.DataFrame([column("s", ["x"], T.KEYWORD)])
+    with pytest.raises(ParsingError, match=r"Invalid regex pattern for RLIKE \[\(\]: \[unclosed"):
+        call("rlike", frame, [ref("s", T.KEYWORD), const("(", T.KEYWORD)])
 
 
 def test_like_null_operand() -> None:

@@ -128,6 +128,28 @@ def test_date_diff_overflow_and_bad_units() -> None:
     assert (per_row.failures[1] or "").endswith("received [nope]")
 
 
+def test_date_diff_with_a_unit_per_row_agrees_with_constant_units() -> None:
+    cases = [
+        ("year", "2023-12-31T23:59:59", "2024-12-31T23:59:58"),
+        ("months", "2023-01-31", "2023-02-28"),
+        ("quarter", "2023-07-01", "2023-01-01"),
+        ("hours", "2023-01-01T00:00:00", "2023-01-01T05:59:59"),
+        ("WEEK", "2023-01-01", "2023-01-20"),
+        ("yy", "1985-01-31", "2023-10-23T13:55:01.123"),
+    ]
+    units, starts, ends = zip(*cases, strict=True)
+    per_row = columns(
+        "date_diff",
+        (list(units), K),
+        ([ms(s) for s in starts], T.DATETIME),
+        ([ms(e) for e in ends], T.DATETIME),
+    )
+    assert per_row.values == [diff(*case) for case in cases]
+    # a millisecond date past the nanosecond range: no calendar, null (no failure)
+    far = columns("date_diff", (["month"], K), ([2**63 - 1], T.DATETIME), ([0], T.DATETIME))
+    assert far.values == [None]
+
+
 def test_date_diff_with_nanos() -> None:
     out = columns("date_diff", const("ns", K), ([0], T.DATETIME), ([1_500], T.DATE_NANOS))
     assert out.value == 1500

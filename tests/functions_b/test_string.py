@@ -9,6 +9,7 @@ import pytest
 from esqlsh.analysis.types import DataType as T
 from esqlsh.engine.functions._shared_b import InvalidArgumentError
 from esqlsh.engine.functions.string import java_replacement
+from esqlsh.errors import IllegalArgumentError
 
 from .helpers import columns, const, unary
 
@@ -127,6 +128,14 @@ def test_split_on_a_single_byte() -> None:
         columns("split", (["a"], K), const("::", K))
 
 
+def test_replace_with_a_bad_regex() -> None:
+    # a constant one fails the query (Java's PatternSyntaxException); one per row is null
+    with pytest.raises(IllegalArgumentError, match=r"^Invalid regex \[\(\]: unclosed group"):
+        columns("replace", (["x"], K), const("(", K), const("y", K))
+    per_row = columns("replace", (["x", "x"], K), (["(", "x"], K), const("y", K))
+    assert per_row.values == [None, "y"]
+
+
 def test_replace_translates_java_group_references() -> None:
     out = columns("replace", (["Hello World", None], K), const("(o)(r)?", K), const("[$1$2]", K))
     assert out.values == ["Hell[o] W[or]ld", None]
@@ -166,6 +175,8 @@ def test_base64_round_trip() -> None:
     out = unary("from_base64", ["ZWxhc3RpYw==", "ZWxhc3RpYw", "!!", None], K)
     assert out.values == ["elastic", "elastic", None, None]
     assert (out.failures[2] or "").startswith(ILLEGAL)
+    # bytes that are not UTF-8 (Polars would fail the whole query) print replaced
+    assert unary("from_base64", ["/w==", "abc"], K).values == ["\ufffd", "i\ufffd"]
 
 
 def test_null_typed_argument_gives_typed_null() -> None:

@@ -96,6 +96,19 @@ def as_type(col: Col, t: DataType) -> pl.Expr:
     return col.expr.cast(physical(t))
 
 
+def regex_error(pattern: str) -> str | None:
+    """Why Polars' (Rust) regex engine refuses ``pattern`` (``unclosed group``), or
+    None. Checked once per constant pattern, so that a bad one is a query error
+    rather than a failure deep inside the evaluation."""
+    try:
+        pl.select(pl.lit("").str.contains(pattern))
+    except pl.exceptions.ComputeError as e:
+        lines = [line.strip() for line in str(e).splitlines() if line.strip()]
+        reasons = [line.removeprefix("error: ") for line in lines if line.startswith("error:")]
+        return reasons[0] if reasons else lines[0]
+    return None
+
+
 def in_range(expr: pl.Expr, low: int, high: int) -> pl.Expr:
     return (expr >= low) & (expr <= high)
 

@@ -184,12 +184,7 @@ def _date_diff(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
             )
         return _in_int_range(ctx, _difference(name, begin, finish))
     lowered = unit.expr.str.to_lowercase()
-    result: pl.Expr = pl.lit(None, dtype=pl.Int64)
-    for name in reversed(list(DIFF_UNITS)):
-        names = [n for n, u in _UNIT_NAMES.items() if u == name]
-        result = (
-            pl.when(lowered.is_in(names)).then(_difference(name, begin, finish)).otherwise(result)
-        )
+    result = _difference_per_row(lowered, begin, finish)
     unknown = ~lowered.is_in(list(_UNIT_NAMES))
     message = pl.format(
         "{}[{}]",
@@ -199,13 +194,37 @@ def _date_diff(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
     return _in_int_range(ctx, failing(ctx, unknown, message, result))
 
 
+def _difference_per_row(lowered: pl.Expr, start: pl.Expr, end: pl.Expr) -> pl.Expr:
+    """``_difference`` with a unit per row: one division by the row's unit length
+    (months for the calendar units). A ``when`` per unit, each with its own copy of
+    the month arithmetic, made an expression Polars took tens of seconds to plan."""
+
+    def unit_of(name: str) -> pl.Expr:
+        return lowered.is_in([n for n, u in _UNIT_NAMES.items() if u == name])
+
+    fixed: pl.Expr = pl.lit(None, dtype=pl.Int128)
+    for name, length in _FIXED_NS.items():
+        fixed = pl.when(unit_of(name)).then(pl.lit(length, dtype=pl.Int128)).otherwise(fixed)
+    in_months = (
+        pl.when(unit_of("MONTH"))
+        .then(pl.lit(1, dtype=pl.Int128))
+        .when(unit_of("QUARTER"))
+        .then(pl.lit(3, dtype=pl.Int128))
+        .when(unit_of("YEAR"))
+        .then(pl.lit(12, dtype=pl.Int128))
+    )
+    by_length = _toward_zero(end - start, fixed)
+    by_months = _toward_zero(_months_between(start, end), in_months)
+    return pl.when(fixed.is_not_null()).then(by_length).otherwise(by_months)
+
+
 def _instant_ns(col: Col) -> pl.Expr:
     if col.type is D.DATE_NANOS:
         return epoch(col, "ns").cast(pl.Int128)
     return epoch(col, "ms").cast(pl.Int128) * NS_PER_MS
 
 
-def _toward_zero(value: pl.Expr, divisor: int) -> pl.Expr:
+def _toward_zero(value: pl.Expr, divisor: int | pl.Expr) -> pl.Expr:
     quotient = value.abs() // divisor
     return pl.when(value < 0).then(quotient * -1).otherwise(quotient)
 
@@ -225,7 +244,8 @@ def _months_between(start: pl.Expr, end: pl.Expr) -> pl.Expr:
     end's day and time have not reached the start's (``LocalDateTime.until``)."""
 
     def parts(ns: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-        date = ns.cast(pl.Int64).cast(pl.Datetime("ns", "UTC"))
+        # (a millisecond date beyond the nanosecond range has no calendar here: null)
+        date = ns.cast(pl.Int64, strict=False).cast(pl.Datetime("ns", "UTC"))
         month = date.dt.year().cast(pl.Int64) * 12 + date.dt.month().cast(pl.Int64)
         day_ns = ns - (ns // (MS_PER_DAY * NS_PER_MS)) * (MS_PER_DAY * NS_PER_MS)
         rest = date.dt.day().cast(pl.Int128) * (MS_PER_DAY * NS_PER_MS) + day_ns

@@ -33,10 +33,11 @@ from esqlsh.engine.functions._common import (
     null_of,
     offset_date,
     overflow_message,
+    regex_error,
     version_key,
 )
 from esqlsh.engine.functions._shared_b import divide
-from esqlsh.errors import QueryExecutionError
+from esqlsh.errors import ParsingError, QueryExecutionError
 from esqlsh.plan.logical import TemporalAmount
 
 T = DataType
@@ -448,7 +449,11 @@ def lucene_to_regex(pattern: str) -> str:
     return "^(?s:" + "".join(out) + ")$"
 
 
-def _pattern_match(args: list[Col], translate: Callable[[str], str]) -> Col:
+def _pattern_match(
+    args: list[Col], translate: Callable[[str], str], ctx: EvalContext | None = None
+) -> Col:
+    """``ctx`` (RLIKE) checks each regex: Elasticsearch refuses a bad one with a
+    parsing_exception at the RLIKE (ReplaceRegexMatch)."""
     operand, patterns = args[0], args[1:]
     if operand.type is T.NULL:
         return Col(null_of(BOOL), BOOL, value=None)
@@ -464,7 +469,14 @@ def _pattern_match(args: list[Col], translate: Callable[[str], str]) -> Col:
             fast = (
                 _literal_wildcard(operand.expr, str(v)) if translate is wildcard_to_regex else None
             )
-            tests.append(fast if fast is not None else operand.expr.str.contains(translate(str(v))))
+            regex = translate(str(v))
+            if ctx is not None and ctx.source is not None and (error := regex_error(regex)):
+                raise ParsingError(
+                    ctx.source.line,
+                    ctx.source.column,
+                    f"Invalid regex pattern for RLIKE [{v}]: [{error}]",
+                )
+            tests.append(fast if fast is not None else operand.expr.str.contains(regex))
     return Col(reduce(lambda x, y: x | y, tests), BOOL)
 
 
@@ -494,4 +506,4 @@ def like(args: list[Col], ctx: EvalContext) -> Col:
 
 @implements("rlike")
 def rlike(args: list[Col], ctx: EvalContext) -> Col:
-    return _pattern_match(args, lucene_to_regex)
+    return _pattern_match(args, lucene_to_regex, ctx)

@@ -12,6 +12,7 @@ import polars as pl
 
 from esqlsh.analysis.types import DataType
 from esqlsh.engine.compiled import Col, EvalContext
+from esqlsh.engine.functions._common import regex_error
 from esqlsh.engine.functions._shared_b import (
     MAX_BYTES,
     InvalidArgumentError,
@@ -20,6 +21,7 @@ from esqlsh.engine.functions._shared_b import (
     per_distinct,
     scalar,
 )
+from esqlsh.errors import IllegalArgumentError
 
 D = DataType
 # Character.isWhitespace for the bytes ES's TRIM looks at.
@@ -264,6 +266,9 @@ def _replace(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
     if not regex.is_const:
         return _replace_per_pattern(text, regex, replacement)
     pattern = java_regex(str(regex.value))
+    if error := regex_error(pattern):
+        # Java's PatternSyntaxException, raised as the evaluator is built
+        raise IllegalArgumentError(f"Invalid regex [{regex.value}]: {error}")
     try:
         groups = re.compile(str(regex.value)).groups
     except re.error:
@@ -289,6 +294,8 @@ def _replace_per_pattern(text: Col, regex: Col, replacement: Col) -> pl.Expr:
                 groups = re.compile(key[0]).groups
             except re.error:
                 groups = 9
+            if regex_error(pattern):
+                continue  # null (Elasticsearch: null and a PatternSyntaxException warning)
             replaced = df.filter(mask).select(
                 pl.col("s").str.replace_all(pattern, java_replacement(key[1], groups))
             )["s"]
@@ -386,5 +393,9 @@ def _from_base64(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
     message = pl.format(
         "{}{}", pl.lit(illegal("Input byte array has wrong 4-byte ending unit: ")), text
     )
-    decoded = pl.when(valid).then(padded).str.decode("base64", strict=False).cast(pl.String)
-    return failing(ctx, ~valid, message, decoded)
+    raw = pl.when(valid).then(padded).str.decode("base64", strict=False)
+    # Bytes that are not UTF-8 print with replacement characters, as Java's
+    # String(bytes, UTF_8) does; Polars cannot cast them to a string (it fails the
+    # whole query) nor decode them lossily, so this is done once per distinct value.
+    text_out = per_distinct(raw, lambda b: b.decode("utf-8", "replace"), pl.String())
+    return failing(ctx, ~valid, message, text_out)
