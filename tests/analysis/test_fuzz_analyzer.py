@@ -11,17 +11,21 @@ value out of range while building the query (``[-1] out of [unsigned_long] range
 an ``InvalidArgumentError``). If they have one, it must be inside the query.
 Anything else escaping (KeyError, TypeError, AssertionError, RecursionError …) is a bug.
 
-Inputs come from three places:
+Inputs (about 11,600, in about 25 s):
 
 * the conformance spec queries, mutated at the token level (:func:`mutate`): field
   and function names swapped, literals retyped, casts and parameters inserted,
   arguments swapped, added or dropped, commands dropped, duplicated or moved, index
-  patterns replaced;
+  patterns replaced; with parameter values or without;
 * queries written by a small grammar (:func:`queries`): FROM or ROW, then random
-  commands over the fixture indices' real field names;
-* a few deep expressions at the parser's nesting limit.
+  commands over the fixture indices' real field names, with function calls whose
+  arguments mostly have the types the function takes;
+* FROM over random index patterns (wildcards, exclusions, ``cluster:``, selectors)
+  and parameters (``?``, ``?1``, ``?name``) against random values;
+* a few deep and wide queries at the parser's nesting limit.
 
-``tests/engine/test_fuzz_execute.py`` executes the mutated queries that analyse.
+Hypothesis runs derandomized, so every run tries the same inputs.
+``tests/engine/test_fuzz_execute.py`` executes the queries that analyse.
 """
 
 from __future__ import annotations

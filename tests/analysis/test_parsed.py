@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from esqlsh.analysis.analyzer import analyze
 from esqlsh.plan.explain import expr_text, plan_to_text
-from esqlsh.plan.logical import Aggregate, EvalNode, Filter, Lit, Plan, Project
+from esqlsh.plan.logical import Aggregate, EvalNode, Filter, Lit, Plan, Project, RowSource
 from esqlsh.syntax.parser import parse
 from tests.analysis.conftest import make_catalog
 
@@ -133,5 +133,6 @@ def test_unnamed_grouping_column_keeps_its_name() -> None:
 def test_empty_list_param_is_null() -> None:
     p = plan("ROW a = ?, b = ?", params=[[], ["x"]])
     row = p.nodes[0]
-    assert row.fields[0][1] == Lit(None, row.schema[0].type)  # type: ignore[union-attr]
+    assert isinstance(row, RowSource)
+    assert row.fields[0][1] == Lit(None, row.schema[0].type)
     assert [str(a.type) for a in row.schema] == ["null", "keyword"]

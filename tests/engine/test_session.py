@@ -128,5 +128,5 @@ def test_columns_named_like_polars_patterns(storage: MemStorage) -> None:
 
 def test_constant_parameters_of_aggregates_may_be_expressions(storage: MemStorage) -> None:
     # Elasticsearch folds them: PERCENTILE(x, 10 + 40) is PERCENTILE(x, 50).
-    query = "FROM emp | STATS a = PERCENTILE(salary, 10 + 40), b = TOP(salary, 1 + 1, \"desc\")"
+    query = 'FROM emp | STATS a = PERCENTILE(salary, 10 + 40), b = TOP(salary, 1 + 1, "desc")'
     assert run_query(query, storage).frame.rows() == [(300.0, [500, 400])]

@@ -184,7 +184,7 @@ def test_dates_beyond_the_calendar_of_polars(storage: MemStorage) -> None:
         storage,
         "ROW a = TO_DATETIME(9223372036854775807), b = TO_DATETIME(-9223372036854775808) "
         "| EVAL s = TO_STRING(a), y = a + 1 year, t = DATE_TRUNC(1 hour, a), "
-        "f = DATE_FORMAT(\"yyyy\", b), n = TO_DATE_NANOS(a)",
+        'f = DATE_FORMAT("yyyy", b), n = TO_DATE_NANOS(a)',
     )
     assert rows == [
         [

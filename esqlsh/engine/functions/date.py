@@ -219,6 +219,12 @@ def _difference_per_row(lowered: pl.Expr, start: pl.Expr, end: pl.Expr) -> pl.Ex
 
 
 def _instant_ns(col: Col) -> pl.Expr:
+    if col.is_const and isinstance(col.value, int):
+        # a constant as a literal: the conversion that made it (a string parsed …)
+        # would otherwise be copied into every part of the arithmetic below, an
+        # expression Polars took seconds to plan
+        ns = col.value if col.type is D.DATE_NANOS else col.value * NS_PER_MS
+        return pl.lit(ns, dtype=pl.Int128)
     if col.type is D.DATE_NANOS:
         return epoch(col, "ns").cast(pl.Int128)
     return epoch(col, "ms").cast(pl.Int128) * NS_PER_MS
