@@ -44,10 +44,10 @@ def const(value: Any, t: DataType) -> Col:
     return Col(pl.lit(value, dtype=dtype), t, value=value)
 
 
-def call(name: str, frame: pl.DataFrame, args: list[Col]) -> Outcome:
+def call(name: str, frame: pl.DataFrame, args: list[Col], now_millis: int = 0) -> Outcome:
     """Compile ``name`` over ``args`` and evaluate it (and its failure checks)
-    on ``frame``."""
-    ctx = EvalContext(source=Source.synthetic(name))
+    on ``frame``. Part B's helpers evaluate through this too."""
+    ctx = EvalContext(source=Source.synthetic(name), now_millis=now_millis)
     col = load_impls()[name](args, ctx)
     exprs = [col.expr.alias("out")]
     for i, check in enumerate(ctx.checks):

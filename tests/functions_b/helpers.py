@@ -8,9 +8,9 @@ from typing import Any
 import polars as pl
 
 from esqlsh.analysis.types import DataType
-from esqlsh.engine.compiled import Col, EvalContext, load_impls, physical
+from esqlsh.engine.compiled import Col, physical
 from esqlsh.plan.logical import TemporalAmount
-from esqlsh.syntax.ast import Source
+from tests.functions_a.helpers import call as evaluate
 
 T = DataType
 
@@ -61,21 +61,9 @@ def ref(name: str, t: DataType, multi: bool = False) -> Col:
 
 def call(name: str, frame: pl.DataFrame, args: list[Col]) -> Outcome:
     """Compile ``name`` over ``args``, evaluate it and its failure checks on
-    ``frame``."""
-    ctx = EvalContext(source=Source.synthetic(name), now_millis=1_700_000_000_000)
-    col = load_impls()[name](args, ctx)
-    exprs = [col.expr.alias("out")]
-    for i, check in enumerate(ctx.checks):
-        message = pl.lit(check.message) if isinstance(check.message, str) else check.message
-        exprs.append(pl.when(check.mask.fill_null(False)).then(message).alias(f"m{i}"))
-    if frame.width == 0:
-        frame = pl.DataFrame({"_": [0]})
-    out = frame.select(exprs)
-    failures = []
-    for row in out.iter_rows(named=True):
-        messages = [row[f"m{i}"] for i in range(len(ctx.checks)) if row[f"m{i}"] is not None]
-        failures.append(messages[0] if messages else None)
-    return Outcome(out["out"].to_list(), failures, col)
+    ``frame`` (with a fixed NOW())."""
+    done = evaluate(name, frame, args, now_millis=1_700_000_000_000)
+    return Outcome(done.values, done.failures, done.col)
 
 
 def unary(name: str, values: list[Any], t: DataType, multi: bool = False) -> Outcome:
