@@ -1,6 +1,11 @@
 """The ``esqlsh`` command: one-shot queries, ``esqlsh load``, and (later) the REPL and
 ``esqlsh serve``.
 
+A one-shot query runs through the cross-cluster coordinator
+(``coordinator.fanout.run_federated``) over the clusters of the configuration
+(``--config``, ``$ESQLSH_CONFIG``, the user config dir), or over one local embedded
+cluster (``--path DIR``, else the bundled demo data) when there is no config.
+
 ``run`` is the one place where exceptions become exit statuses (``ExitStatus``).
 Commands write through the ``Environment`` (results to stdout; warnings, timing and
 errors to stderr). Start-up stays fast: Polars, rich and the engine are imported
@@ -27,6 +32,7 @@ from esqlsh.render.formats import FORMATS
 
 if TYPE_CHECKING:
     from esqlsh.clusters.base import Storage
+    from esqlsh.coordinator.fanout import ClusterRegistry
     from esqlsh.engine.result import Result
 
 _YELLOW = "\x1b[33m"
@@ -51,6 +57,10 @@ class QueryOptions:
     header: bool
     timing: bool
     quiet: bool
+    config: Path | None = None
+    explain: bool = False
+    include_ccs_metadata: bool = False
+    server_side: str | None = None
 
 
 # ------------------------------------------------------------------ the one place
@@ -146,7 +156,8 @@ def _os_error_text(err: OSError) -> str:
 @click.option(
     "--path",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Embedded cluster directory to query (default: the bundled demo data).",
+    help="Query the embedded cluster in this directory as the local cluster, with no "
+    "remotes (default: the clusters of the config, else the bundled demo data).",
 )
 @click.option(
     "--param",
@@ -154,6 +165,29 @@ def _os_error_text(err: OSError) -> str:
     multiple=True,
     metavar="NAME=VALUE",
     help="A query parameter (?NAME); VALUE is read as JSON when it parses, else as a string.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    metavar="FILE",
+    help="Clusters configuration (YAML); default: $ESQLSH_CONFIG, then the user config dir.",
+)
+@click.option(
+    "--explain",
+    is_flag=True,
+    help="Print each cluster's fragment and the coordinator plan; run nothing.",
+)
+@click.option(
+    "--include-ccs-metadata",
+    is_flag=True,
+    help="Add _clusters to json/yaml output (always there when a cluster failed or "
+    "the result is partial).",
+)
+@click.option(
+    "--server-side",
+    metavar="CLUSTER",
+    help="Send the whole query to this elasticsearch cluster and let it coordinate.",
 )
 @click.option("--no-header", is_flag=True, help="Leave out the header row (table, csv, tsv, txt).")
 @click.option("--timing", is_flag=True, help="Print how long the query took (stderr).")
@@ -167,6 +201,10 @@ def cli(
     fmt: str,
     path: Path | None,
     params: tuple[str, ...],
+    config_path: Path | None,
+    explain: bool,
+    include_ccs_metadata: bool,
+    server_side: str | None,
     no_header: bool,
     timing: bool,
     quiet: bool,
@@ -179,7 +217,12 @@ def cli(
       esqlsh -f query.esql --format csv > out.csv
       echo 'ROW a = 1' | esqlsh --format json
 
-    Results go to stdout; warnings, timing and errors to stderr.
+    \b
+    Across clusters (clusters from --config):
+      esqlsh --config clusters.yaml -q 'FROM logs-*,cluster_one:logs-* | STATS COUNT(*)'
+
+    Results go to stdout; warnings, timing, errors and (for formats other than
+    table) the per-cluster status table to stderr.
     """
     if ctx.invoked_subcommand is not None:
         return None
@@ -195,6 +238,10 @@ def cli(
         header=not no_header,
         timing=timing,
         quiet=quiet,
+        config=config_path,
+        explain=explain,
+        include_ccs_metadata=include_ccs_metadata,
+        server_side=server_side,
     )
     invocation.query_text = text
     return run_one_shot(env, text, options)
@@ -251,20 +298,87 @@ def _start_repl(env: Environment) -> ExitStatus:
 
 def run_one_shot(env: Environment, text: str, options: QueryOptions) -> ExitStatus:
     """Run ``text`` and print its result; EsqlError propagates to ``run``."""
-    if options.fmt == "arrow" and env.stdout_isatty:
+    if options.fmt == "arrow" and env.stdout_isatty and not options.explain:
         raise click.UsageError("refusing to write binary Arrow output to a terminal; redirect it")
-    from esqlsh.coordinator.session import run_query
+    registry = open_registry(env, options)
+    try:
+        if options.explain:
+            from esqlsh.coordinator.fanout import explain_federated
 
-    storage = open_storage(options.path)
-    started = time.perf_counter()
-    result = run_query(text, storage, options.params or None)
-    elapsed_ms = (time.perf_counter() - started) * 1000
+            env.stdout.write(explain_federated(text, registry, options.params or None))
+            return ExitStatus.OK
+        started = time.perf_counter()
+        result = execute_query(text, registry, options)
+        elapsed_ms = (time.perf_counter() - started) * 1000
+    finally:
+        _close(registry)
     write_result(env, result, options)
+    write_status(env, result, options)
     if not options.quiet:
         write_warnings(env, result.warnings)
         if options.timing:
             write_note(env, f"Took {elapsed_ms:.1f} ms, {result.frame.height} rows")
     return ExitStatus.PARTIAL if result.is_partial else ExitStatus.OK
+
+
+def execute_query(text: str, registry: ClusterRegistry, options: QueryOptions) -> Result:
+    """The query through the coordinator, or sent whole to ``--server-side``."""
+    params = options.params or None
+    if options.server_side is not None:
+        from esqlsh.coordinator.passthrough import run_server_side
+
+        return run_server_side(
+            text,
+            registry,
+            options.server_side,
+            params,
+            include_ccs_metadata=options.include_ccs_metadata,
+        )
+    from esqlsh.coordinator.fanout import run_federated
+
+    return run_federated(text, registry, params, include_ccs_metadata=options.include_ccs_metadata)
+
+
+def open_registry(env: Environment, options: QueryOptions) -> ClusterRegistry:
+    """The clusters to query: ``--path DIR`` (one local embedded cluster, no
+    remotes), else the configuration file, else the bundled demo data."""
+    if options.path is not None:
+        if options.config is not None:
+            raise click.UsageError("use either --path or --config, not both")
+        return _single(open_storage(options.path))
+    config_path = find_config(env, options.config)
+    if config_path is None:
+        return _single(open_storage(None))
+    from esqlsh.clusters.config import load_config
+    from esqlsh.clusters.registry import Registry
+
+    config = load_config(config_path, env.environ)
+    if not options.quiet:
+        write_warnings(env, list(config.warnings))
+    registry: ClusterRegistry = Registry.from_config(config)
+    return registry
+
+
+def find_config(env: Environment, explicit: Path | None) -> Path | None:
+    """``--config``, else ``$ESQLSH_CONFIG``, else ``config.yaml`` in the config dir."""
+    from esqlsh.clusters.config import CONFIG_ENV, CONFIG_FILE, locate_config
+
+    if explicit is not None or env.environ.get(CONFIG_ENV):
+        return locate_config(explicit, env.environ)
+    candidate = env.config_dir / CONFIG_FILE
+    return candidate if candidate.is_file() else None
+
+
+def _single(storage: Storage) -> ClusterRegistry:
+    from esqlsh.coordinator.local import single_cluster_registry
+
+    return single_cluster_registry(storage)
+
+
+def _close(registry: ClusterRegistry) -> None:
+    close = getattr(registry, "close", None)
+    if close is not None:
+        close()
 
 
 def open_storage(path: Path | None) -> Storage:
@@ -301,6 +415,25 @@ def write_result(env: Environment, result: Result, options: QueryOptions) -> Non
         return
     env.stdout.write(output)
     env.stdout.flush()
+
+
+def write_status(env: Environment, result: Result, options: QueryOptions) -> None:
+    """The per-cluster status table of a cross-cluster result: after the rows for
+    ``table``, on stderr for the other formats (there unless --quiet, but always
+    when a cluster had a problem)."""
+    clusters = getattr(result, "clusters", None)
+    if clusters is None:
+        return
+    from esqlsh.render.status import render_status
+
+    local = getattr(result, "local", None)
+    if options.fmt == "table":
+        width = env.terminal_width if env.stdout_isatty else None
+        env.stdout.write(render_status(clusters, local, color=env.stdout_colors, width=width))
+        env.stdout.flush()
+    elif not options.quiet or clusters.has_problem:
+        width = env.terminal_width if env.stderr_isatty else None
+        env.stderr.write(render_status(clusters, local, color=env.stderr_colors, width=width))
 
 
 def write_warnings(env: Environment, warnings: list[str]) -> None:
@@ -353,6 +486,9 @@ def load(
     )
     write_note(invocation.env, f"Loaded {loaded} documents into [{index}] in {path}")
     return ExitStatus.OK
+
+
+cli.add_command(__import__("esqlsh.server.command", fromlist=["serve"]).serve)  # click only
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -95,3 +95,37 @@ class ConfigError(EsqlError):
 
     type = "config_error"
     status = 400
+
+
+class ClusterUnavailableError(EsqlError):
+    """A cluster could not be asked or gave no usable answer: connection refused,
+    TLS failure, timeout, a dropped connection, a missing cluster directory.
+    ``data_received`` says whether part of an answer had arrived (→ ``partial``)."""
+
+    type = "connect_transport_exception"
+    status = 500
+
+    def __init__(self, reason: str, *, alias: str, data_received: bool = False):
+        super().__init__(reason)
+        self.alias = alias
+        self.data_received = data_received
+
+
+class RemoteError(EsqlError):
+    """An Elasticsearch error body returned by a cluster; its ``type``, ``reason`` and
+    HTTP ``status`` are kept as the cluster sent them."""
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        alias: str,
+        type: str = "exception",
+        status: int = 500,
+        data_received: bool = False,
+    ):
+        super().__init__(reason)
+        self.alias = alias
+        self.type = type
+        self.status = status
+        self.data_received = data_received

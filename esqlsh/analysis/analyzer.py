@@ -90,19 +90,32 @@ GEO_ENRICH_TYPES = (T.GEO_POINT, T.GEO_SHAPE)
 UNSORTABLE = SPATIAL | {T.SOURCE, T.COUNTER_LONG, T.COUNTER_INTEGER, T.COUNTER_DOUBLE}
 
 
+def default_limit_warning(limit: int) -> str:
+    return f"No limit defined, adding default limit of [{limit}]"
+
+
 def analyze(
     query: ast.Query,
     catalog: Catalog,
     params: list[object] | dict[str, object] | None = None,
+    *,
+    default_limit: int | None = DEFAULT_LIMIT,
 ) -> Plan:
     """The typed plan of ``query`` over ``catalog``; ``params`` bind ``?``, ``?1``
-    (a list) or ``?name`` (a dict). Raises VerificationError or ParsingError."""
-    return _Analysis(catalog, ParamValues.of(params)).run(query)
+    (a list) or ``?name`` (a dict). Raises VerificationError or ParsingError.
+
+    ``default_limit`` is the implicit LIMIT of a query without one (with its
+    warning); None adds no implicit LIMIT at all, neither that one nor the
+    ``MAX_LIMIT`` cap: a cross-cluster fragment is bounded by what it says only."""
+    return _Analysis(catalog, ParamValues.of(params), default_limit).run(query)
 
 
 class _Analysis:
-    def __init__(self, catalog: Catalog, params: ParamValues):
+    def __init__(
+        self, catalog: Catalog, params: ParamValues, default_limit: int | None = DEFAULT_LIMIT
+    ):
         self.catalog = catalog
+        self.default_limit = default_limit
         self.problems: list[Problem] = []
         self.resolver = ExpressionResolver(params, self.problems)
         self.late: list[list[Problem]] = []
@@ -132,14 +145,18 @@ class _Analysis:
 
     def _finish(self) -> Plan:
         warnings: list[str] = []
-        if self.has_limit:
+        limit: int | None = None
+        if self.default_limit is None:
+            pass  # a fragment: no implicit limit, no warning
+        elif self.has_limit:
             limit = MAX_LIMIT
         else:
-            limit = DEFAULT_LIMIT
-            warnings.append(DEFAULT_LIMIT_WARNING)
+            limit = self.default_limit
+            warnings.append(default_limit_warning(limit))
         warnings.extend(self.warnings)
         warnings.extend(self._lost_sort_warnings())
-        self.nodes.append(LimitNode(limit, tuple(self.scope.attrs)))
+        if limit is not None:
+            self.nodes.append(LimitNode(limit, tuple(self.scope.attrs)))
         return Plan(tuple(self.nodes), tuple(warnings))
 
     def _lost_sort_warnings(self) -> list[str]:
@@ -231,10 +248,9 @@ class _Analysis:
     # ------------------------------------------------------ source commands
 
     def _from(self, cmd: ast.From, late: list[Problem]) -> None:
-        resolved = sources.resolve_local(cmd.patterns, self.catalog)
-        if resolved is None:
-            expression = ",".join(sources.pattern_text(p) for p in cmd.patterns)
-            self.fail(cmd.source, f"Unknown index [{expression}]")
+        resolved = sources.resolve_from(cmd.patterns, self.catalog)
+        if not resolved.indices:
+            self.fail(cmd.source, f"Unknown index [{resolved.pattern}]")
             return
         attrs = list(resolved.attrs)
         for name in cmd.metadata:
@@ -246,10 +262,14 @@ class _Analysis:
             attrs = [a for a in attrs if a.name != name]
             attrs.append(Attribute(name, t))
         self.set_schema(attrs, resolved.unusable)
-        pattern = ",".join(sources.pattern_text(p) for p in cmd.patterns if p.cluster is None)
         self.emit(
             Relation(
-                pattern, resolved.indices, self.schema(), None, tuple(cmd.metadata), cmd.source
+                resolved.pattern,
+                resolved.indices,
+                self.schema(),
+                None,
+                tuple(cmd.metadata),
+                cmd.source,
             )
         )
 

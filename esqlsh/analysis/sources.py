@@ -6,23 +6,44 @@ Fields of several indices are united by name; a name mapped to different types i
 ``InvalidMappedField`` words it. Columns are sorted by name (``mappingAsAttributes``)
 and the requested METADATA fields follow in the order given.
 
-Only the local cluster is known here (this analysis runs against one catalog);
-``cluster:index`` patterns are rejected with Elasticsearch's errors. The split of
-patterns per cluster lives in :func:`group_patterns` so a coordinator can call it
-with several catalogs.
+Patterns are grouped per cluster by ``clusters.patterns.resolve_targets``. Over a
+single catalog only the local cluster exists, so a ``cluster:index`` pattern fails
+with Elasticsearch's ``no such remote cluster``; over a ``FederatedCatalog`` each
+cluster resolves its own part and remote indices are named ``alias:index``, so the
+schema is the union over every cluster, as Elasticsearch's coordinator builds it
+from field-caps.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from esqlsh.analysis import messages
 from esqlsh.analysis.types import DataType
 from esqlsh.clusters.base import Catalog, IndexInfo
-from esqlsh.errors import EsqlError
+from esqlsh.clusters.federated import FederatedCatalog
+from esqlsh.clusters.patterns import (
+    ClusterTarget,
+    NoSuchRemoteClusterError,
+    pattern_text,
+    qualified_expression,
+    resolve_targets,
+    target_indices,
+)
 from esqlsh.plan.logical import Attribute
 from esqlsh.syntax import ast
+
+__all__ = [  # NoSuchRemoteClusterError and pattern_text live in clusters.patterns
+    "METADATA_TYPES",
+    "NoSuchRemoteClusterError",
+    "ResolvedSource",
+    "conflict_message",
+    "merge_fields",
+    "pattern_text",
+    "resolve_from",
+]
 
 METADATA_TYPES: dict[str, DataType] = {
     "_index": DataType.KEYWORD,
@@ -35,19 +56,11 @@ METADATA_TYPES: dict[str, DataType] = {
 }
 
 
-class NoSuchRemoteClusterError(EsqlError):
-    """``no such remote cluster: [x]`` (Elasticsearch's NoSuchRemoteClusterException)."""
-
-    type = "no_such_remote_cluster_exception"
-    status = 404
-
-    def __init__(self, alias: str):
-        super().__init__(f"no such remote cluster: [{alias}]")
-
-
 @dataclass
 class ResolvedSource:
-    """The outcome of resolving index patterns on one cluster."""
+    """The outcome of resolving FROM patterns. ``pattern`` is the expression
+    resolved over every available cluster (remote parts ``alias:index``), which is
+    also what ``Unknown index [...]`` names when ``indices`` is empty."""
 
     pattern: str
     indices: tuple[str, ...]
@@ -56,51 +69,39 @@ class ResolvedSource:
     infos: tuple[IndexInfo, ...] = ()
 
 
-def pattern_text(p: ast.IndexPattern) -> str:
-    """One FROM target as Elasticsearch prints it in ``Unknown index [...]``."""
-    text = p.index
-    if p.selector:
-        text += "::" + p.selector
-    return f"{p.cluster}:{text}" if p.cluster else text
-
-
-def group_patterns(
-    patterns: Sequence[ast.IndexPattern], remotes: Sequence[str] = ()
-) -> dict[str | None, list[ast.IndexPattern]]:
-    """Patterns per cluster (None = local), in query order. A cluster prefix must
-    name one of ``remotes`` (a wildcard may match none); Elasticsearch never lets a
-    prefix name the local cluster."""
-    grouped: dict[str | None, list[ast.IndexPattern]] = {}
-    for p in patterns:
-        if p.cluster is None or p.index.startswith("<"):
-            grouped.setdefault(None, []).append(p)
-            continue
-        alias = p.cluster.lstrip("-")
-        if "*" in alias:
-            continue  # wildcard aliases only ever match remotes; none are known here
-        if alias not in remotes:
-            raise NoSuchRemoteClusterError(alias)
-        grouped.setdefault(alias, []).append(p)
-    return grouped
-
-
-def resolve_local(patterns: Sequence[ast.IndexPattern], catalog: Catalog) -> ResolvedSource | None:
-    """Resolve FROM patterns against the local ``catalog``; None when nothing matches."""
-    local = group_patterns(patterns).get(None, [])
-    expression = ",".join(_catalog_expression(p) for p in local)
-    names = catalog.resolve(expression) if expression else []
-    infos = tuple(info for info in (catalog.index(n) for n in names) if info is not None)
+def resolve_from(patterns: Sequence[ast.IndexPattern], catalog: Catalog) -> ResolvedSource:
+    """Resolve FROM ``patterns`` on every cluster they reach; raises the pattern
+    errors (``no such remote cluster``, cluster exclusions). ``pattern`` names every
+    cluster reached, unavailable ones included: Elasticsearch sends that whole
+    expression to field-caps and names it in ``Unknown index [...]``."""
+    targets = _targets(patterns, catalog)
+    reached = [(t, c) for t in targets if (c := _member(catalog, t.alias)) is not None]
+    infos = sorted((info for t, c in reached for info in _infos(t, c)), key=lambda i: i.name)
+    expression = qualified_expression(targets)
+    if not expression:  # the patterns reach no cluster at all
+        expression = ",".join(pattern_text(p) for p in patterns)
     if not infos:
-        return None
+        return ResolvedSource(expression, (), [])
     attrs, unusable = merge_fields(infos)
-    return ResolvedSource(expression, tuple(i.name for i in infos), attrs, unusable, infos)
+    return ResolvedSource(expression, tuple(i.name for i in infos), attrs, unusable, tuple(infos))
 
 
-def _catalog_expression(p: ast.IndexPattern) -> str:
-    # ``::data`` selects what a plain name selects; other selectors match nothing here.
-    if p.selector and p.selector != "data":
-        return ""
-    return p.index
+def _targets(patterns: Sequence[ast.IndexPattern], catalog: Catalog) -> list[ClusterTarget]:
+    if isinstance(catalog, FederatedCatalog):
+        return list(catalog.targets(patterns).values())
+    return list(resolve_targets(patterns, catalog.name, ()).values())
+
+
+def _member(catalog: Catalog, alias: str) -> Catalog | None:
+    """The catalog of cluster ``alias`` (None when it is unavailable)."""
+    return catalog.catalog(alias) if isinstance(catalog, FederatedCatalog) else catalog
+
+
+def _infos(target: ClusterTarget, catalog: Catalog) -> list[IndexInfo]:
+    infos = [i for i in (catalog.index(n) for n in target_indices(target, catalog)) if i]
+    if target.local:
+        return infos
+    return [dataclasses.replace(i, name=f"{target.alias}:{i.name}") for i in infos]
 
 
 def merge_fields(infos: Sequence[IndexInfo]) -> tuple[list[Attribute], dict[str, str]]:

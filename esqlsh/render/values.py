@@ -51,13 +51,17 @@ def to_columnar(result: Result) -> list[list[Any]]:
 
 
 def es_response(result: Result, *, columnar: bool = False) -> dict[str, Any]:
-    """The body of Elasticsearch's ``_query`` answer for ``result``."""
-    return {
+    """The body of Elasticsearch's ``_query`` answer for ``result``; a cross-cluster
+    result adds ``_clusters`` when it should show it (``FederatedResult``)."""
+    body: dict[str, Any] = {
         "took": result.took_ms,
         "is_partial": result.is_partial,
         "columns": [{"name": a.name, "type": a.type.es_name} for a in result.columns],
         "values": to_columnar(result) if columnar else to_es_values(result),
     }
+    if getattr(result, "shows_clusters", False):
+        body["_clusters"] = result.clusters_json()  # type: ignore[attr-defined]
+    return body
 
 
 # ------------------------------------------------------------------ column conversion

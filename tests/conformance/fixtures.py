@@ -16,11 +16,18 @@ multi-field, as Elasticsearch's dynamic mapping of a string does; the entry's
 object sub-field such as ``client.ip`` that the CSV has as ``client_ip`` is
 dropped from the mapping.
 
-``fixture_cluster_split(dir, n)`` deals each index's rows round-robin into ``n``
-clusters. Lookup-mode indices are copied whole into every cluster (LOOKUP JOIN
+``fixture_cluster_split(dir, n)`` splits each index's rows into ``n`` clusters
+in contiguous chunks: cluster ``k`` holds the ``k``-th run of rows (the first
+``rows % n`` chunks one row longer), so reading the clusters in order gives the
+rows in their original order, and a query without SORT sees the same order split
+as single. Lookup-mode indices are copied whole into every cluster (LOOKUP JOIN
 reads the lookup index of the cluster it runs on), and each enrich policy points
 at a hidden full copy of its source (``.enrich-<policy>``), as Elasticsearch
-executes a policy into its own index.
+executes a policy into its own index; aliases are copied too.
+``fixture_split_local(dir, n)`` is the empty querying cluster that goes with them:
+no rows of standard indices, but the lookup indices, the policies (with their
+hidden copies) and the aliases whose targets it has, for the LOOKUP JOINs and
+ENRICHes the coordinator runs after a pipeline breaker.
 """
 
 from __future__ import annotations
@@ -84,13 +91,38 @@ def fixture_cluster(fixtures_dir: Path, cache_dir: Path | None = None) -> Embedd
 def fixture_cluster_split(
     fixtures_dir: Path, n: int, cache_dir: Path | None = None
 ) -> list[EmbeddedCluster]:
-    """The conformance cluster's rows dealt round-robin into ``n`` clusters."""
+    """The conformance cluster's rows split in ``n`` contiguous chunks, one per cluster."""
+    target = _split_target(fixtures_dir, n, cache_dir)
+    return [EmbeddedCluster(target / f"part{k}", name=f"{CLUSTER_NAME}{k}") for k in range(n)]
+
+
+def fixture_split_local(
+    fixtures_dir: Path, n: int, cache_dir: Path | None = None
+) -> EmbeddedCluster:
+    """The local cluster of an ``n``-way split: lookup indices, policies and aliases only."""
+    return EmbeddedCluster(_split_target(fixtures_dir, n, cache_dir) / "local", name="local")
+
+
+def _split_target(fixtures_dir: Path, n: int, cache_dir: Path | None) -> Path:
     if n < 1:
         raise ValueError(f"need at least one cluster, got {n}")
     full = fixture_cluster(fixtures_dir, cache_dir)
     target = full.path.parent / f"{full.path.name}-split{n}"
     _build_once(target, lambda out: _split(full, n, out))
-    return [EmbeddedCluster(target / f"part{k}", name=f"{CLUSTER_NAME}{k}") for k in range(n)]
+    return target
+
+
+def chunk_bounds(rows: int, n: int) -> list[tuple[int, int]]:
+    """``[start, end)`` of each of ``n`` contiguous chunks of ``rows`` rows; the first
+    ``rows % n`` chunks are one row longer (100 rows, 3 chunks → 34, 33, 33)."""
+    size, extra = divmod(rows, n)
+    bounds = []
+    start = 0
+    for k in range(n):
+        end = start + size + (1 if k < extra else 0)
+        bounds.append((start, end))
+        start = end
+    return bounds
 
 
 # --- building ------------------------------------------------------------------------
@@ -181,21 +213,45 @@ def _split(full: EmbeddedCluster, n: int, out: Path) -> None:
             assert whole is not None
             keep = None if whole.mode == "lookup" else (k, n)
             _copy_index(full.path / index, part / index, keep)
-        aliases = full.path / layout.ALIASES_FILE
-        if aliases.exists():
-            shutil.copy(aliases, part / layout.ALIASES_FILE)
-        for policy in full.policies().values():
-            copy_name = f".enrich-{policy.name}"
-            for source in policy.indices:
-                _copy_index(full.path / source, part / copy_name, None)
-            body = _read(full.path / layout.ENRICH_DIR / f"{policy.name}.json")
-            body[policy.type]["indices"] = [copy_name]
-            write_policy(part, policy.name, body)
-            layout.write_json(part / copy_name / layout.SETTINGS_FILE, {"index": {"hidden": True}})
+        _copy_aliases(full, part)
+        _copy_policies(full, part)
+    local = out / "local"
+    local.mkdir(parents=True, exist_ok=True)
+    for index in full.indices():
+        info = full.index(index)
+        if info is not None and info.mode == "lookup":
+            _copy_index(full.path / index, local / index, None)
+    _copy_aliases(full, local)
+    _copy_policies(full, local)
+
+
+def _copy_aliases(full: EmbeddedCluster, part: Path) -> None:
+    """The aliases whose every target exists in ``part``."""
+    aliases = layout.read_json(full.path / layout.ALIASES_FILE, {}) or {}
+    kept = {
+        alias: targets
+        for alias, targets in aliases.items()
+        if all((part / t / layout.MAPPING_FILE).exists() for t in targets)
+    }
+    if kept:
+        layout.write_json(part / layout.ALIASES_FILE, kept)
+
+
+def _copy_policies(full: EmbeddedCluster, part: Path) -> None:
+    """Every policy, reading a hidden full copy of its source indices."""
+    for policy in full.policies().values():
+        copy_name = f".enrich-{policy.name}"
+        for source in policy.indices:
+            _copy_index(full.path / source, part / copy_name, None)
+        body = _read(full.path / layout.ENRICH_DIR / f"{policy.name}.json")
+        body[policy.type]["indices"] = [copy_name]
+        write_policy(part, policy.name, body)
+        layout.write_json(part / copy_name / layout.SETTINGS_FILE, {"index": {"hidden": True}})
 
 
 def _copy_index(source: Path, target: Path, keep: tuple[int, int] | None) -> None:
-    """Copy an index; ``keep=(k, n)`` keeps only rows ``k, k+n, k+2n …``."""
+    """Copy an index; ``keep=(k, n)`` keeps only the ``k``-th of ``n`` contiguous
+    chunks of its rows (``chunk_bounds``)."""
     target.mkdir(parents=True, exist_ok=True)
     for name in (layout.MAPPING_FILE, layout.SETTINGS_FILE):
         if (source / name).exists():
@@ -208,10 +264,10 @@ def _copy_index(source: Path, target: Path, keep: tuple[int, int] | None) -> Non
             shutil.copy(f, target / f.name)
         return
     k, n = keep
-    rows = pl.read_parquet(files).with_row_index("__row__")
-    rows = rows.filter(pl.col("__row__") % n == k).drop("__row__")
-    if rows.height:
-        rows.write_parquet(target / layout.DATA_FILE)
+    rows = pl.read_parquet(files)
+    start, end = chunk_bounds(rows.height, n)[k]
+    # An empty chunk is still written: it keeps the stored schema (list columns).
+    rows.slice(start, end - start).write_parquet(target / layout.DATA_FILE)
 
 
 # --- caching ---------------------------------------------------------------------------

@@ -3,9 +3,16 @@ Elasticsearch's harness compares it.
 
     python tests/conformance/run_specs.py [--specs DIR] [--fixtures DIR] [-k PATTERN]
         [-v] [--json OUT] [--timeout S] [--update-expected] [--check]
+        [--via-http | --split N]
 
 Each test runs in process with ``esqlsh.coordinator.session.run_query`` over the
-fixture cluster (``tests/conformance/fixtures.py: fixture_cluster``). Whatever a
+fixture cluster (``tests/conformance/fixtures.py: fixture_cluster``). With
+``--via-http`` every query goes to an ``esqlsh serve`` node over that cluster
+(``http_mode.py``); with ``--split N`` the rows are split over N embedded
+clusters and each query's FROM spans them all, run by the cross-cluster
+coordinator (``split_mode.py``, which says how expectations are adjusted and
+which tests cannot apply: those count as skipped, with the reason). Every mode
+judges with the same comparator. Whatever a
 test does — a wrong answer, an ES|QL error, a crash, a hang past ``--timeout`` — is
 recorded as that test's failure with a short cause key (``parse``,
 ``verification: Unknown function [x]``, ``values``, ``crash: KeyError`` …); the
@@ -36,9 +43,10 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from tests.conformance.compare import compare_result  # noqa: E402
+from tests.conformance.compare import Comparison, compare_result  # noqa: E402
 from tests.conformance.csvspec import SpecTest, read_spec_file  # noqa: E402
 from tests.conformance.index_usage import IndexCatalog, missing_indices, name_list  # noqa: E402
+from tests.conformance.modes import Judge, NotApplicable  # noqa: E402
 
 EXPECTED_FAILURES = Path(__file__).with_name("expected_failures.txt")
 DEFAULT_TIMEOUT = 10.0
@@ -149,13 +157,29 @@ def load_specs(specs_dir: Path, pattern: str | None = None) -> SpecSet:
     return SpecSet(tests, errors)
 
 
+MODES = ("single", "http", "split")
+NOT_APPLICABLE = "not applicable: "
+
+
 @dataclass
 class Engine:
-    """The pieces a run needs, or why they are unavailable (as a failure cause)."""
+    """The pieces a run needs, or why they are unavailable (as a failure cause).
+    ``judge`` (another mode) replaces ``run_query`` over ``cluster`` (in process);
+    ``shown_query`` is the query a mode really sends, for failure reports;
+    ``close`` releases what the mode started (a node, a registry)."""
 
     run_query: RunQuery | None = None
     cluster: Any = None
     unavailable: tuple[str, str] | None = None  # (cause, reason)
+    judge: Judge | None = None
+    shown_query: Callable[[SpecTest], str] | None = None
+    close: Callable[[], None] | None = None
+
+    def compare(self, test: SpecTest) -> Comparison:
+        if self.judge is not None:
+            return self.judge(test)
+        assert self.run_query is not None
+        return compare_result(test, self.run_query(test.query, self.cluster))
 
 
 def load_engine(fixtures_dir: Path) -> Engine:
@@ -170,6 +194,40 @@ def load_engine(fixtures_dir: Path) -> Engine:
     except Exception as err:
         return Engine(unavailable=("fixtures", f"fixtures: {_exc_text(err)}"))
     return Engine(run_query=run_query, cluster=cluster)
+
+
+def load_http_engine(fixtures_dir: Path, timeout: float = DEFAULT_TIMEOUT) -> Engine:
+    """A node serving the fixture cluster, and a judge sending it every query."""
+    try:
+        from tests.conformance.fixtures import fixture_cluster
+        from tests.conformance.http_mode import HttpJudge, stop_node
+        from tests.servers import start_node
+    except Exception as err:
+        return Engine(unavailable=("no node", f"no node: {_exc_text(err)}"))
+    try:
+        node = start_node(fixture_cluster(fixtures_dir).path)
+    except Exception as err:
+        return Engine(unavailable=("no node", f"no node: {_exc_text(err)}"))
+    # The request may take a little longer than the query; the runner's own
+    # time limit still bounds the test.
+    judge = HttpJudge(str(node.url), timeout=timeout * 2 if timeout else 0)
+
+    def close() -> None:
+        judge.close()
+        stop_node(node)
+
+    return Engine(judge=judge, close=close)
+
+
+def load_split_engine(fixtures_dir: Path, n: int) -> Engine:
+    """``n`` split clusters and the coordinator over them."""
+    try:
+        from tests.conformance.split_mode import SplitJudge
+
+        judge = SplitJudge(fixtures_dir, n)
+    except Exception as err:
+        return Engine(unavailable=("no coordinator", f"no coordinator: {_exc_text(err)}"))
+    return Engine(judge=judge, shown_query=judge.query_of, close=judge.close)
 
 
 # -------------------------------------------------------------------- running
@@ -218,14 +276,14 @@ def run_test(
     if engine.unavailable is not None:
         cause, reason = engine.unavailable
         return _outcome(test, "failed", cause, reason)
-    assert engine.run_query is not None
     started = time.perf_counter()
     try:
         with time_limit(timeout):
-            result = engine.run_query(test.query, engine.cluster)
-            comparison = compare_result(test, result)
+            comparison = engine.compare(test)
     except KeyboardInterrupt:
         raise
+    except NotApplicable as why:
+        return _outcome(test, "skipped", reason=f"{NOT_APPLICABLE}{why}")
     except BaseException as err:  # every failure belongs to the test, never to the run
         outcome = _error_outcome(test, err)
     else:
@@ -236,6 +294,8 @@ def run_test(
             reason = first if first.startswith("spec:") else f"{comparison.cause}: {first}"
             outcome = _outcome(test, "failed", comparison.cause, reason, comparison.describe())
     outcome.seconds = time.perf_counter() - started
+    if outcome.status == "failed" and engine.shown_query is not None:
+        outcome.query = engine.shown_query(test)
     if outcome.status == "failed" and missing.covered:
         # The answer may differ only because data this wildcard covers is absent.
         outcome.reason = f"{outcome.reason} [FROM also covers absent {name_list(missing.covered)}]"
@@ -291,24 +351,37 @@ def run(
     pattern: str | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     progress: Callable[[Outcome], None] | None = None,
+    mode: str = "single",
+    split: int = 3,
 ) -> Report:
-    """Run every selected test; the in-process entry point (pytest uses it)."""
+    """Run every selected test; the in-process entry point (pytest uses it).
+    ``mode``: ``single`` (in process), ``http`` (through a served node) or
+    ``split`` (over ``split`` clusters, through the coordinator)."""
+    if mode not in MODES:
+        raise ValueError(f"unknown mode [{mode}], expected one of {MODES}")
     specs = load_specs(specs_dir, pattern)
     catalog = IndexCatalog.load(fixtures_dir)
     needs_engine = any(
         not t.skipped and not missing_indices(t.query, catalog).named for t in specs.tests
     )
-    engine = (
-        load_engine(fixtures_dir)
-        if needs_engine
-        else Engine(unavailable=("no engine", "no engine"))
-    )
+    if not needs_engine:
+        engine = Engine(unavailable=("no engine", "no engine"))
+    elif mode == "http":
+        engine = load_http_engine(fixtures_dir, timeout)
+    elif mode == "split":
+        engine = load_split_engine(fixtures_dir, split)
+    else:
+        engine = load_engine(fixtures_dir)
     report = Report(list(specs.file_errors))
-    for test in specs.tests:
-        outcome = run_test(test, engine, catalog, timeout)
-        report.outcomes.append(outcome)
-        if progress is not None:
-            progress(outcome)
+    try:
+        for test in specs.tests:
+            outcome = run_test(test, engine, catalog, timeout)
+            report.outcomes.append(outcome)
+            if progress is not None:
+                progress(outcome)
+    finally:
+        if engine.close is not None:
+            engine.close()
     return report
 
 
@@ -503,6 +576,11 @@ def print_summary(report: Report, out: TextIO, top: int = 25) -> None:
         print(f"top failure causes ({len(causes)} distinct):", file=out)
         for cause, count in causes.most_common(top):
             print(f"  {count:5}  {cause}", file=out)
+    not_applicable = [o for o in report.outcomes if o.reason.startswith(NOT_APPLICABLE)]
+    if not_applicable:
+        print(f"skipped as not applicable in this mode ({len(not_applicable)}):", file=out)
+        for outcome in not_applicable:
+            print(f"  {outcome.key}: {outcome.reason[len(NOT_APPLICABLE) :]}", file=out)
     slow = sorted(report.outcomes, key=lambda o: o.seconds, reverse=True)[:5]
     if slow and slow[0].seconds > 1:
         print("slowest: " + ", ".join(f"{o.key} {o.seconds:.1f}s" for o in slow), file=out)
@@ -536,8 +614,14 @@ def _parser() -> argparse.ArgumentParser:
         default=DEFAULT_TIMEOUT,
         help="per-test time limit in seconds (0: none)",
     )
-    parser.add_argument("--split", type=int, metavar="N", help="split each index across N clusters")
-    parser.add_argument(
+    mode = parser.add_mutually_exclusive_group()
+    mode.add_argument(
+        "--split",
+        type=int,
+        metavar="N",
+        help="split each index's rows across N clusters and run through the coordinator",
+    )
+    mode.add_argument(
         "--via-http", action="store_true", help="run through `esqlsh serve` over HTTP"
     )
     parser.add_argument(
@@ -557,12 +641,12 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
     out = out or sys.stdout
     parser = _parser()
     args = parser.parse_args(argv)
-    if args.split is not None:
-        parser.error(
-            "--split is not supported yet: split-cluster runs need the coordinator's fan-out"
-        )
-    if args.via_http:
-        parser.error("--via-http is not supported yet: it needs `esqlsh serve`")
+    if args.split is not None and args.split < 1:
+        parser.error(f"--split needs at least 1 cluster, got {args.split}")
+    if (args.split is not None or args.via_http) and args.update_expected:
+        # expected_failures.txt describes single mode; the other modes are held to it.
+        parser.error("--update-expected applies to single mode only")
+    mode = "split" if args.split is not None else "http" if args.via_http else "single"
     fixtures = (args.fixtures or default_conformance_dir()).resolve()
     specs = (args.specs or fixtures / "specs").resolve()
     if not specs.is_dir():
@@ -575,7 +659,15 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
             print_failure(outcome, out)
 
     started = time.perf_counter()
-    report = run(specs, fixtures, pattern=args.pattern, timeout=args.timeout, progress=progress)
+    report = run(
+        specs,
+        fixtures,
+        pattern=args.pattern,
+        timeout=args.timeout,
+        progress=progress,
+        mode=mode,
+        split=args.split or 3,
+    )
     for error in (o for o in report.outcomes if o.name == "<file>"):
         print(f"FAIL {error.file}: {error.reason}", file=out)
     print_summary(report, out)
@@ -589,6 +681,10 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
         status = 0
     elif args.check:
         check = check_expected(report, read_expected(), partial=args.pattern is not None)
+        if mode == "split":
+            # Held to single mode's list: what passes there must pass split. A listed
+            # test may pass or be not applicable here; that is no failure.
+            check = ExpectedCheck(check.unexpected_failures, [], [])
         if not check.ok:
             print(check.describe(), file=out)
         status = 0 if check.ok else 1

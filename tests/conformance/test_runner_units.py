@@ -33,6 +33,7 @@ from tests.conformance.csvspec import (
     skip_reason,
 )
 from tests.conformance.index_usage import IndexCatalog, missing_indices
+from tests.conformance.modes import NotApplicable
 
 
 def one(text: str) -> SpecTest:
@@ -570,14 +571,43 @@ def test_main_without_engine_reports_failures_not_crashes(
     assert capsys.readouterr().out.splitlines()[-1] == "conformance: 0 passed, 7 failed, 1 skipped"
 
 
-@pytest.mark.parametrize("option", [["--split", "2"], ["--via-http"]])
-def test_unsupported_modes_are_rejected(
-    option: list[str], capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    ("option", "message"),
+    [
+        (["--split", "0"], "--split needs at least 1 cluster"),
+        (["--split", "2", "--via-http"], "not allowed with argument"),
+        (["--via-http", "--update-expected"], "applies to single mode only"),
+    ],
+)
+def test_bad_mode_options_are_rejected(
+    option: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as exit_info:
         run_specs.main(option)
     assert exit_info.value.code == 2
-    assert "not supported yet" in capsys.readouterr().err
+    assert message in capsys.readouterr().err
+
+
+def test_a_mode_judges_and_may_decline(spec_dirs: tuple[Path, Path]) -> None:
+    specs, fixtures = spec_dirs
+
+    def judge(test: SpecTest) -> Any:
+        if "a = 2" in test.query:
+            raise NotApplicable("the data is elsewhere")
+        return compare_result(test, stub_engine(test.query, None))
+
+    engine = run_specs.Engine(judge=judge, shown_query=lambda t: "SHOWN " + t.query)
+    catalog = IndexCatalog.load(fixtures)
+    tests = {t.name: t for t in run_specs.load_specs(specs).tests}
+    good = run_specs.run_test(tests["good"], engine, catalog, 0.3)
+    declined = run_specs.run_test(tests["wrong"], engine, catalog, 0.3)
+    crash = run_specs.run_test(tests["crash"], engine, catalog, 0.3)
+    assert good.status == "passed"
+    assert (declined.status, declined.reason) == (
+        "skipped",
+        "not applicable: the data is elsewhere",
+    )
+    assert (crash.cause, crash.query) == ("crash: KeyError", "SHOWN ROW boom = 1")
 
 
 def test_expected_failures_update_and_check(spec_dirs: tuple[Path, Path], tmp_path: Path) -> None:

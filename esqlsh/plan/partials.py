@@ -1,0 +1,245 @@
+"""STATS across clusters: partial aggregates in each cluster's fragment, the final
+ones on the coordinator.
+
+Each aggregate call of a STATS becomes one or two *partial* aggregates, named
+``$p0``, ``$p1`` … (backquoted when printed), computed by every fragment grouped
+by the STATS keys, and a *final* expression the coordinator computes over them,
+grouped by the same keys (now plain columns of the exchange):
+
+=============================  ==========================  =============================
+aggregate                      partial (fragment)          final (coordinator)
+=============================  ==========================  =============================
+``COUNT(x)`` / ``COUNT(*)``    ``COUNT(x)`` (long)         ``SUM(p)`` (a group exists
+                                                           only where some cluster
+                                                           counted rows, so never null)
+``SUM(x)``                     ``SUM(x)`` (long | double)  ``SUM(p)``
+``MIN(x)`` / ``MAX(x)``        ``MIN(x)`` / ``MAX(x)``     ``MIN(p)`` / ``MAX(p)``
+``AVG(x)``                     ``SUM(x)``, ``COUNT(x)``    ``TO_DOUBLE(SUM(s)) / SUM(c)``
+``VALUES(x)``                  ``VALUES(x)``               ``VALUES(p)``
+``TOP(x, n, o)``               ``TOP(x, n, o)``            ``TOP(p, n, o)``
+``COUNT_DISTINCT(x[, prec])``  ``VALUES(x)``               ``COUNT_DISTINCT(p[, prec])``
+=============================  ==========================  =============================
+
+An aggregate sees every value of a multi-valued column, which is what makes
+``VALUES``, ``TOP`` and ``COUNT_DISTINCT`` over the partial lists exact. An
+aggregate's ``WHERE`` filter stays on its partials. Grouping expressions (``BY b =
+BUCKET(…)``) are computed in the fragments; the coordinator groups by the key
+column, and a grouping function repeated inside an aggregate expression becomes a
+reference to it. Expressions over aggregates (``x = AVG(a) + 1``) are rebuilt over
+the final aggregates. Any other aggregate (MEDIAN, PERCENTILE,
+MEDIAN_ABSOLUTE_DEVIATION, STD_DEV, WEIGHTED_AVG, SAMPLE …) makes
+:func:`decompose` return None: the caller then ships rows.
+
+Final calls keep the source of the aggregate they replace, so a warning raised by
+the coordinator quotes the query's text at its position.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from esqlsh.analysis.functions._common import no_text
+from esqlsh.analysis.registry import lookup
+from esqlsh.analysis.types import DataType
+from esqlsh.plan.logical import Aggregate, Attribute, FnCall, TExpr
+from esqlsh.plan.rewrite import transform
+from esqlsh.syntax import ast
+
+T = DataType
+DECOMPOSABLE = frozenset({"count", "sum", "min", "max", "avg", "values", "top", "count_distinct"})
+
+
+@dataclass
+class StatsSplit:
+    """The fragment's STATS, the coordinator's STATS and the columns in between."""
+
+    partial: ast.Stats
+    final: ast.Stats
+    exchange: tuple[Attribute, ...]
+
+
+def group_name(g: ast.Assignment) -> str:
+    """The column a BY item makes (``analysis.stats`` names them the same way)."""
+    if g.name is not None:
+        return g.name
+    return g.expr.name if isinstance(g.expr, ast.FieldRef) else g.expr.source.text
+
+
+def agg_name(item: ast.AggItem) -> str:
+    if item.assignment.name is not None:
+        return item.assignment.name
+    if item.filter is not None:
+        return item.source.text
+    return item.assignment.expr.source.text
+
+
+def kept_items(cmd: ast.Stats) -> tuple[list[ast.Assignment], list[ast.AggItem]]:
+    """The BY items and aggregates that make a column (``RemoveStatsOverride``: the
+    last of a name wins, a grouping over an aggregate); the others only warn, and
+    that warning is the analysed plan's."""
+    last_group = {group_name(g): g for g in cmd.groups}
+    groups = [g for g in cmd.groups if last_group[group_name(g)] is g]
+    last_agg = {agg_name(a): a for a in cmd.aggs}
+    aggs = [a for a in cmd.aggs if last_agg[agg_name(a)] is a and agg_name(a) not in last_group]
+    return groups, aggs
+
+
+def typed_calls(node: Aggregate) -> dict[ast.Source, FnCall]:
+    """The analysed aggregate calls of a STATS, by the position of their text."""
+    return {spec.call.source: spec.call for spec in node.aggs}
+
+
+def decompose(cmd: ast.Stats, node: Aggregate, taken: Iterable[str]) -> StatsSplit | None:
+    """Partial and final STATS for ``cmd`` (analysed as ``node``), or None when an
+    aggregate does not decompose. Partial names avoid every name in ``taken``."""
+    builder = _Builder(typed_calls(node), _prefix(taken))
+    groups, aggs = kept_items(cmd)
+    group_types = dict(node.groups)
+    finals: list[ast.AggItem] = []
+    for item in aggs:
+        final = builder.final_item(item, groups)
+        if final is None:
+            return None
+        finals.append(final)
+    partial = dataclasses.replace(
+        cmd, aggs=tuple(builder.partials), groups=tuple(_named_group(g) for g in groups)
+    )
+    final_groups = tuple(
+        ast.Assignment(None, ast.FieldRef(group_name(g), g.source), g.source) for g in groups
+    )
+    final_stats = dataclasses.replace(cmd, aggs=tuple(finals), groups=final_groups)
+    exchange = tuple(builder.attrs) + tuple(
+        Attribute(group_name(g), group_types[group_name(g)].type) for g in groups
+    )
+    return StatsSplit(partial, final_stats, exchange)
+
+
+def _prefix(taken: Iterable[str]) -> str:
+    """``$p``, or a longer prefix when a column already looks like a partial."""
+    prefix = "$p"
+    names = set(taken)
+    while any(re.fullmatch(re.escape(prefix) + r"\d+", n) for n in names):
+        prefix = "$" + prefix
+    return prefix
+
+
+def _named_group(g: ast.Assignment) -> ast.Assignment:
+    """A BY expression with its column name written out (printed text may space it
+    differently from the query's, and Elasticsearch names it after what it reads)."""
+    if g.name is None and not isinstance(g.expr, ast.FieldRef):
+        return dataclasses.replace(g, name=g.expr.source.text)
+    return g
+
+
+def _same(a: ast.Expr, b: ast.Expr) -> bool:
+    """AST equality up to sources and the case of function names."""
+    return _canonical(a) == _canonical(b)
+
+
+def _canonical(e: ast.Expr) -> ast.Expr:
+    def lower(node: object) -> object | None:
+        if isinstance(node, ast.Call):
+            args = tuple(_canonical(a) for a in node.args)
+            return dataclasses.replace(node, name=node.name.lower(), args=args)
+        return None
+
+    return transform(e, lower)
+
+
+class _Builder:
+    """Collects partial aggregates while rewriting aggregate expressions."""
+
+    def __init__(self, typed: dict[ast.Source, FnCall], prefix: str):
+        self.typed = typed
+        self.prefix = prefix
+        self.partials: list[ast.AggItem] = []
+        self.attrs: list[Attribute] = []
+        self.failed = False
+
+    def final_item(self, item: ast.AggItem, groups: Sequence[ast.Assignment]) -> ast.AggItem | None:
+        self.filter = item.filter
+        self.groups = groups
+        self.failed = False
+        expr = transform(item.assignment.expr, self._replace)
+        if self.failed:
+            return None
+        assignment = dataclasses.replace(item.assignment, name=agg_name(item), expr=expr)
+        return dataclasses.replace(item, assignment=assignment, filter=None)
+
+    def _replace(self, node: object) -> ast.Expr | None:
+        if not isinstance(node, ast.Call):
+            return None
+        fn = lookup(node.name)
+        if fn is not None and fn.kind == "grouping":
+            for g in self.groups:
+                if _same(g.expr, node):
+                    return ast.FieldRef(group_name(g), node.source)
+            return None
+        if fn is None or fn.kind != "aggregate":
+            return None
+        typed = self.typed.get(node.source)
+        if fn.name not in DECOMPOSABLE or typed is None:
+            self.failed = True
+            return node
+        return _FINALS[fn.name](self, node, typed)
+
+    def partial(self, call: ast.Call, t: DataType) -> ast.FieldRef:
+        name = f"{self.prefix}{len(self.partials)}"
+        self.partials.append(
+            ast.AggItem(ast.Assignment(name, call, call.source), self.filter, call.source)
+        )
+        self.attrs.append(Attribute(name, t))
+        return ast.FieldRef(name, call.source)
+
+
+def _call(name: str, args: Sequence[ast.Expr], source: ast.Source) -> ast.Call:
+    return ast.Call(name, tuple(args), source=source)
+
+
+def _count(b: _Builder, c: ast.Call, typed: FnCall) -> ast.Expr:
+    return _call("SUM", [b.partial(c, T.LONG)], c.source)
+
+
+def _same_name(b: _Builder, c: ast.Call, typed: FnCall) -> ast.Expr:
+    """SUM, MIN, MAX, VALUES: the same aggregate over the partials."""
+    return _call(c.name, [b.partial(c, typed.type)], c.source)
+
+
+def _top(b: _Builder, c: ast.Call, typed: FnCall) -> ast.Expr:
+    return _call(c.name, [b.partial(c, typed.type), *c.args[1:]], c.source)
+
+
+def _count_distinct(b: _Builder, c: ast.Call, typed: FnCall) -> ast.Expr:
+    values_type = _values_type(typed.args[0])
+    p = b.partial(_call("VALUES", c.args[:1], c.source), values_type)
+    return _call(c.name, [p, *c.args[1:]], c.source)
+
+
+def _values_type(arg: TExpr) -> DataType:
+    return T.NULL if arg.type is T.NULL else no_text(arg.type)
+
+
+def _avg(b: _Builder, c: ast.Call, typed: FnCall) -> ast.Expr:
+    arg = typed.args[0].type
+    sum_type = T.NULL if arg is T.NULL else (T.DOUBLE if arg is T.DOUBLE else T.LONG)
+    total = b.partial(_call("SUM", c.args, c.source), sum_type)
+    count = b.partial(_call("COUNT", c.args, c.source), T.LONG)
+    # long / long would be an integer division: the sum is made a double first,
+    # as Elasticsearch's AVG (SUM / COUNT in double) does
+    numerator = _call("TO_DOUBLE", [_call("SUM", [total], c.source)], c.source)
+    return ast.Binary("/", numerator, _call("SUM", [count], c.source), c.source)
+
+
+_FINALS = {
+    "count": _count,
+    "sum": _same_name,
+    "min": _same_name,
+    "max": _same_name,
+    "values": _same_name,
+    "top": _top,
+    "count_distinct": _count_distinct,
+    "avg": _avg,
+}

@@ -1,0 +1,380 @@
+"""The cross-cluster split: one query → a fragment per cluster + a coordinator plan.
+
+``split`` works on the AST, so every copied node keeps its ``source`` (warnings
+carry the query's positions) and every fragment prints back to ES|QL text for an
+Elasticsearch cluster. The analysed plan of the whole query (over the union of
+every cluster's fields) supplies names and types.
+
+Where each command goes is :mod:`esqlsh.plan.placement`'s decision; how STATS is
+split into partial and final aggregates is :mod:`esqlsh.plan.partials`'. Here:
+
+- each fragment reads its cluster's own patterns (``ClusterTarget.patterns``,
+  METADATA kept); a remote cluster's ``_index`` is rewritten to ``alias:index``
+  right after FROM;
+- a STATS that does not decompose makes the fragments ship the rows, only the
+  columns the STATS reads (``KEEP``), and runs whole on the coordinator;
+- a query reading only the local cluster runs whole as its fragment (it is then
+  exactly a single-cluster query);
+- the coordinator reads the exchange (``FROM $exchange``: the merged fragment
+  results, whose columns are ``SplitPlan.exchange``) and runs the rest.
+
+:func:`with_missing_fields` gives a fragment typed nulls for union fields its
+cluster lacks (only the coordinator knows each cluster's fields).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from esqlsh.analysis.expressions import CONVERSION_FUNCTIONS, problem_at
+from esqlsh.analysis.types import DataType
+from esqlsh.errors import VerificationError
+from esqlsh.plan.explain import schema_text
+from esqlsh.plan.logical import (
+    Aggregate,
+    Attribute,
+    DissectNode,
+    EnrichNode,
+    EvalNode,
+    GrokNode,
+    Plan,
+    PlanNode,
+    Project,
+    Relation,
+    Schema,
+)
+from esqlsh.plan.partials import decompose
+from esqlsh.plan.placement import (
+    REMOTE_AFTER,
+    Placement,
+    effective_limit,
+    enrich_requirements,
+    normalize,
+    place,
+    verify_remote_enrich,
+)
+from esqlsh.plan.rewrite import matches_any, portable, referenced_names, walk
+from esqlsh.syntax import ast
+from esqlsh.syntax.printer import to_esql
+
+__all__ = [
+    "EXCHANGE_INDEX",
+    "Fragment",
+    "SplitPlan",
+    "enrich_requirements",
+    "split",
+    "verify_ccs",
+    "with_missing_fields",
+]
+
+# The exchange's index name: any name Elasticsearch's FROM accepts (``_exchange``
+# does not: index names cannot start with ``_``); it is only ever resolved against
+# the in-memory exchange catalog.
+EXCHANGE_INDEX = "$exchange"
+
+
+class ClusterTarget(Protocol):
+    """What ``split`` reads of ``esqlsh.clusters.patterns.ClusterTarget``."""
+
+    @property
+    def alias(self) -> str: ...
+    @property
+    def patterns(self) -> tuple[ast.IndexPattern, ...]: ...
+
+
+@dataclass
+class Fragment:
+    """What one cluster runs. ``unbounded``: the fragment has no LIMIT of its own
+    (it ships rows or partial aggregates): run it without an implicit limit."""
+
+    query: ast.Query
+    unbounded: bool
+    # Set by whoever runs it (split does not know them): the query's parameters
+    # (the fragment's ``?N``/``?name`` refer to them) and a fixed NOW().
+    params: Any = None
+    now_millis: int | None = None
+
+    def text(self) -> str:
+        return to_esql(self.query)
+
+    def with_missing_fields(self, fields: Mapping[str, DataType]) -> Fragment:
+        return with_missing_fields(self, fields)
+
+
+@dataclass
+class SplitPlan:
+    """Fragments by alias (in the targets' order), the coordinator query and the
+    exchange columns every fragment returns (by name; a cluster may order them
+    differently). ``strategy`` names the cut: ``limit``, ``top-n``, ``stats``
+    (partial aggregates), ``rows`` (the fragments ship rows), ``whole`` (a
+    local-only query runs whole in its fragment) or ``coordinator`` (no FROM)."""
+
+    fragments: dict[str, Fragment]
+    coordinator: ast.Query
+    exchange: tuple[Attribute, ...]
+    strategy: str = ""
+
+    def explain(self) -> str:
+        lines = []
+        for alias, fragment in self.fragments.items():
+            bound = " (unbounded)" if fragment.unbounded else ""
+            lines.append(f"fragment {alias}{bound}:")
+            lines.append(f"  {fragment.text()}")
+        if self.fragments:
+            lines.append(f"exchange: {schema_text(self.exchange)}")
+        lines.append(f"coordinator ({self.strategy}):")
+        lines.append(f"  {to_esql(self.coordinator)}")
+        return "\n".join(lines)
+
+
+def verify_ccs(query: ast.Query) -> None:
+    """Checks Elasticsearch makes before contacting any cluster: a ``_remote``
+    ENRICH may not follow STATS, a ``_coordinator`` ENRICH or a LOOKUP JOIN, and
+    must be movable into the fragments (not after a LIMIT it cannot pass)."""
+    verify_remote_enrich(query)
+    if query.commands and isinstance(query.commands[0], ast.From):
+        place(query)
+
+
+def split(
+    query: ast.Query,
+    plan: Plan,
+    targets: Mapping[str, ClusterTarget],
+    *,
+    local: str | None = None,
+) -> SplitPlan:
+    """The fragments and coordinator query of ``query`` (analysed as ``plan`` over
+    every target's fields). ``local`` is the local cluster's alias; when not
+    given, the first target is the local one if the query names a bare index
+    (targets list the local cluster first). Raises VerificationError."""
+    if not query.commands or not isinstance(query.commands[0], ast.From):
+        return SplitPlan({}, query, (), "coordinator")
+    verify_remote_enrich(query)
+    frm = query.commands[0]
+    if local is None:
+        local = _local_alias(frm, targets)
+    plan_of = _PlanIndex(query, plan)
+    if list(targets) == [local]:
+        return _whole(query, plan, targets, frm)
+    placement = place(query)
+    tail, exchange, unbounded, strategy = _cut(placement, plan_of)
+    _check_hoisted_sort(placement, plan_of)
+    fragments = {
+        alias: Fragment(_fragment_query(frm, target, alias != local, tail), unbounded)
+        for alias, target in targets.items()
+    }
+    coordinator = _coordinator_query([portable(c) for c in placement.coordinator], exchange)
+    return SplitPlan(fragments, coordinator, exchange, strategy)
+
+
+def _local_alias(frm: ast.From, targets: Mapping[str, ClusterTarget]) -> str | None:
+    """The target marked ``local``; without the mark, the first target when the
+    query names a bare index (targets list the local cluster first)."""
+    for alias, target in targets.items():
+        if getattr(target, "local", False):
+            return alias
+    if any(p.cluster is None for p in frm.patterns) and targets:
+        return next(iter(targets))
+    return None
+
+
+# ----------------------------------------------------------------- the cut
+
+
+def _cut(
+    placement: Placement, plan_of: _PlanIndex
+) -> tuple[list[ast.Command], tuple[Attribute, ...], bool, str]:
+    """(fragment commands, exchange, unbounded, strategy)."""
+    fragment = [portable(c) for c in placement.fragment]
+    if placement.strategy != "stats":
+        schema = plan_of.schema_after(placement.fragment)
+        return fragment, schema, placement.unbounded, placement.strategy
+    stats = placement.breaker
+    assert isinstance(stats, ast.Stats)
+    node = plan_of.aggregate(stats)
+    decomposed = decompose(portable(stats), node, plan_of.names())  # type: ignore[arg-type]
+    if decomposed is not None:
+        placement.coordinator[0] = decomposed.final
+        return [*fragment, decomposed.partial], decomposed.exchange, True, "stats"
+    schema = plan_of.schema_after(placement.fragment)
+    keep, columns = _needed_columns(stats, schema)
+    return [*fragment, keep], columns, True, "rows"
+
+
+def _needed_columns(stats: ast.Stats, schema: Schema) -> tuple[ast.Keep, Schema]:
+    """The KEEP shipping the columns a STATS reads (at least one column: the rows
+    must still be counted)."""
+    names, _ = referenced_names([stats])
+    columns = tuple(a for a in schema if a.name in names) or schema[:1]
+    keep = ast.Keep(tuple(a.name for a in columns), ast.Source.synthetic())
+    return keep, columns
+
+
+def _check_hoisted_sort(placement: Placement, plan_of: _PlanIndex) -> None:
+    """A top-n moved into the fragments along with a ``_remote`` ENRICH is sorted
+    again on the coordinator: only possible if the commands moved with it keep
+    the sort keys as they are."""
+    sort = placement.breaker
+    if placement.strategy != "top-n" or not placement.hoisted:
+        return
+    assert isinstance(sort, ast.Sort)
+    keys = {n.name for o in sort.orders for n in walk(o.expr) if isinstance(n, ast.FieldRef)}
+    for cmd in placement.hoisted:
+        node = plan_of.node_of(cmd)
+        if node is not None and _touches(node, keys):
+            enrich = next(c for c in reversed(placement.hoisted) if isinstance(c, ast.Enrich))
+            raise VerificationError([problem_at(enrich.source, REMOTE_AFTER.format("LIMIT"))])
+
+
+def _touches(node: PlanNode, keys: set[str]) -> bool:
+    if isinstance(node, Project):
+        return not keys <= {out for out, src in node.columns if out == src}
+    return bool(_defines(node) & keys)
+
+
+def _defines(node: PlanNode) -> set[str]:
+    if isinstance(node, EvalNode):
+        return {name for name, _ in node.fields}
+    if isinstance(node, DissectNode):
+        return set(node.keys)
+    if isinstance(node, GrokNode):
+        return {a.name for a in node.fields}
+    if isinstance(node, EnrichNode):
+        return {name for name, _, _ in node.fields}
+    return set()
+
+
+# ------------------------------------------------------------- the queries
+
+
+def _fragment_query(
+    frm: ast.From, target: ClusterTarget, remote: bool, tail: Sequence[ast.Command]
+) -> ast.Query:
+    source = dataclasses.replace(frm, patterns=tuple(target.patterns))
+    commands: list[ast.Command] = [source]
+    if remote and "_index" in frm.metadata:
+        commands.append(_index_with_alias(target.alias))
+    commands.extend(tail)
+    return ast.Query(tuple(commands))
+
+
+def _index_with_alias(alias: str) -> ast.Eval:
+    """``EVAL _index = CONCAT("alias:", _index)``: remote rows report ``alias:index``."""
+    concat = ast.Call("CONCAT", (ast.Literal(f"{alias}:", "string"), ast.FieldRef("_index")))
+    eval_ = ast.Eval((ast.Assignment("_index", concat),))
+    return dataclasses.replace(eval_, source=ast.Source.synthetic(to_esql(eval_)))
+
+
+def _coordinator_query(commands: Sequence[ast.Command], exchange: Sequence[Attribute]) -> ast.Query:
+    """``FROM $exchange`` then ``commands``. The exchange index lists its columns by
+    name, as every index does; a KEEP restores the fragments' column order."""
+    source = ast.From((ast.IndexPattern(EXCHANGE_INDEX),), (), ast.Source.synthetic())
+    head: list[ast.Command] = [source]
+    names = [a.name for a in exchange]
+    if names and names != sorted(names):
+        head.append(ast.Keep(tuple(names), ast.Source.synthetic()))
+    return ast.Query((*head, *commands))
+
+
+def _whole(
+    query: ast.Query, plan: Plan, targets: Mapping[str, ClusterTarget], frm: ast.From
+) -> SplitPlan:
+    """A query reading the local cluster only: it runs whole there, bounded by its
+    effective limit; the coordinator passes the rows on (keeping an explicit
+    LIMIT's cap rather than the default limit)."""
+    ((alias, target),) = targets.items()
+    rest = [portable(c) for c in query.commands[1:]]
+    final = effective_limit(normalize(query.commands[1:]))
+    fragment = _fragment_query(frm, target, False, [*rest, final])
+    exchange = plan.schema
+    tail: list[ast.Command] = [final] if any(isinstance(c, ast.Limit) for c in rest) else []
+    coordinator = _coordinator_query(tail, exchange)
+    return SplitPlan({alias: Fragment(fragment, False)}, coordinator, tuple(exchange), "whole")
+
+
+# -------------------------------------------------------- missing fields
+
+
+def with_missing_fields(fragment: Fragment, fields: Mapping[str, DataType]) -> Fragment:
+    """``fragment`` with ``EVAL f = TO_<TYPE>(null)`` right after FROM for each field
+    of ``fields`` (union fields its cluster lacks) that the fragment reads; fields
+    it does not read stay absent (the exchange merge fills them with nulls)."""
+    commands = fragment.query.commands
+    names, patterns = referenced_names(commands[1:])
+    wanted = [n for n in fields if n in names or matches_any(n, patterns)]
+    if not wanted:
+        return fragment
+    nulls = ast.Eval(tuple(ast.Assignment(n, _typed_null(fields[n])) for n in wanted))
+    nulls = dataclasses.replace(nulls, source=ast.Source.synthetic(to_esql(nulls)))
+    query = ast.Query((commands[0], nulls, *commands[1:]), fragment.query.source)
+    return dataclasses.replace(fragment, query=query)
+
+
+def _typed_null(t: DataType) -> ast.Expr:
+    null = ast.Literal(None, "null")
+    function = CONVERSION_FUNCTIONS.get(t)
+    if function is None or t in (DataType.DATE_PERIOD, DataType.TIME_DURATION):
+        return null
+    return ast.Call(function.upper(), (null,))
+
+
+# ------------------------------------------------------------ plan index
+
+
+class _PlanIndex:
+    """The analysed plan's nodes per AST command (the analyzer emits one node per
+    command, a STATS with expressions over aggregates three, FROM one or more
+    relations, and a final LIMIT)."""
+
+    def __init__(self, query: ast.Query, plan: Plan):
+        self.plan = plan
+        self.nodes: dict[int, list[PlanNode]] = {}
+        self.order: list[ast.Command] = list(query.commands)
+        nodes = list(plan.nodes)
+        i = 0
+        for cmd in query.commands:
+            taken = self._consume(cmd, nodes, i)
+            self.nodes[id(cmd)] = nodes[i : i + taken]
+            i += taken
+
+    @staticmethod
+    def _consume(cmd: ast.Command, nodes: list[PlanNode], i: int) -> int:
+        if isinstance(cmd, ast.From):
+            n = 0
+            while i + n < len(nodes) and isinstance(nodes[i + n], Relation):
+                n += 1
+            return max(n, 1)
+        if isinstance(cmd, ast.Stats):
+            post = nodes[i + 1 : i + 3]
+            if (
+                len(post) == 2
+                and isinstance(post[0], EvalNode)
+                and isinstance(post[1], Project)
+                and post[0].source is cmd.source
+            ):
+                return 3
+        return 1
+
+    def node_of(self, cmd: ast.Command) -> PlanNode | None:
+        found = self.nodes.get(id(cmd))
+        return found[-1] if found else None
+
+    def aggregate(self, cmd: ast.Stats) -> Aggregate:
+        node = self.nodes[id(cmd)][0]
+        assert isinstance(node, Aggregate), f"STATS analysed as {type(node).__name__}"
+        return node
+
+    def schema_after(self, commands: Sequence[ast.Command]) -> Schema:
+        """The columns after the last analysed command of ``commands`` (FROM's when
+        there is none)."""
+        for cmd in reversed(commands):
+            node = self.node_of(cmd)
+            if node is not None:
+                return node.schema
+        return self.node_of(self.order[0]).schema  # type: ignore[union-attr]
+
+    def names(self) -> Iterable[str]:
+        return {a.name for node in self.plan.nodes for a in node.schema}

@@ -1,0 +1,128 @@
+"""The per-cluster status table of a cross-cluster query.
+
+One row per cluster of ``_clusters.details``, local first: alias (the local
+cluster as Elasticsearch names it, ``(local)``), status, the index expression it
+was asked for, its ``took``, its shards and why it failed. Renderers are pure:
+``(ClustersInfo, options) -> str``; :func:`status_table` gives the rich table
+itself for live displays (the REPL redraws it as statuses change).
+"""
+
+from __future__ import annotations
+
+import io
+from typing import TYPE_CHECKING, Any
+
+from esqlsh.coordinator.clusters_info import (
+    FAILED,
+    LOCAL_LABEL,
+    PARTIAL,
+    RUNNING,
+    SKIPPED,
+    SUCCESSFUL,
+    ClusterInfo,
+    ClustersInfo,
+)
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+STATUS_STYLES = {
+    RUNNING: "cyan",
+    SUCCESSFUL: "green",
+    PARTIAL: "yellow",
+    SKIPPED: "yellow",
+    FAILED: "red",
+}
+HEADERS = ("cluster", "status", "indices", "took", "shards", "failure")
+
+
+def shards_text(shards: dict[str, int]) -> str:
+    """``4/4`` (successful of total), then skipped and failed shards when any."""
+    if not shards:
+        return ""
+    text = f"{shards.get('successful', 0)}/{shards.get('total', 0)}"
+    extras = [f"{shards[k]} {k}" for k in ("skipped", "failed") if shards.get(k)]
+    return ", ".join([text, *extras])
+
+
+def took_text(took: int | None) -> str:
+    return "" if took is None else f"{took} ms"
+
+
+def failure_text(entry: ClusterInfo) -> str:
+    """Every failure as ``[type] reason``, one per line."""
+    lines = []
+    for f in entry.failures:
+        reason = f.get("reason") or {}
+        kind, text = reason.get("type", ""), reason.get("reason", "")
+        lines.append(f"[{kind}] {text}" if kind else str(text))
+    return "\n".join(lines)
+
+
+def row_cells(entry: ClusterInfo, local: str | None) -> tuple[str, ...]:
+    """The row of ``entry`` as plain text, in ``HEADERS`` order."""
+    return (
+        LOCAL_LABEL if entry.alias == local else entry.alias,
+        entry.status,
+        entry.indices,
+        took_text(entry.took),
+        shards_text(entry.shards),
+        failure_text(entry),
+    )
+
+
+def summary(info: ClustersInfo) -> str:
+    """``3 clusters: 2 successful, 1 skipped`` (statuses with no cluster left out)."""
+    total = len(info.details)
+    parts = [
+        f"{info.count(s)} {s}"
+        for s in (SUCCESSFUL, RUNNING, PARTIAL, SKIPPED, FAILED)
+        if info.count(s)
+    ]
+    noun = "cluster" if total == 1 else "clusters"
+    return f"{total} {noun}: {', '.join(parts)}" if parts else f"{total} {noun}"
+
+
+def status_table(info: ClustersInfo, local: str | None, *, color: bool = False) -> Table:
+    """The rich table of ``info`` (styles only matter when the console has colour)."""
+    from rich import box
+    from rich.table import Table
+    from rich.text import Text
+
+    table = Table(
+        box=box.SQUARE,
+        header_style="bold" if color else "",
+        highlight=False,
+        caption=summary(info),
+        caption_justify="left",
+    )
+    for name in HEADERS:
+        table.add_column(name, justify="right" if name == "took" else "left")
+    for entry in info.details.values():
+        cells: list[Any] = [Text(c) for c in row_cells(entry, local)]
+        cells[1] = Text(entry.status, style=STATUS_STYLES.get(entry.status, ""))
+        table.add_row(*cells)
+    return table
+
+
+def render_status(
+    info: ClustersInfo, local: str | None, *, color: bool = False, width: int | None = None
+) -> str:
+    """The status table as text (ANSI colours when ``color``)."""
+    from rich.console import Console
+
+    out = io.StringIO()
+    console = Console(
+        file=out,
+        width=width or 1_000_000,
+        color_system="standard" if color else None,
+        force_terminal=color,
+        no_color=not color,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=False,
+    )
+    console.print(status_table(info, local, color=color))
+    # rich pads the caption to the table's width; trailing blanks help no one.
+    return "".join(line.rstrip(" ") + "\n" for line in out.getvalue().splitlines())
