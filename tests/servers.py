@@ -170,7 +170,7 @@ class _Log:
         self._listening.wait(max(0.0, deadline - time.monotonic()))
         if self._address is None:
             state = self._process.poll()
-            why = "exited with status %s" % state if state is not None else "did not listen"
+            why = f"exited with status {state}" if state is not None else "did not listen"
             raise NodeStartError(f"esqlsh serve {why} within {timeout:.0f} s:\n{self.text()}")
         return self._address
 

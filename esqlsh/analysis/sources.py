@@ -35,7 +35,7 @@ from esqlsh.clusters.patterns import (
 from esqlsh.plan.logical import Attribute
 from esqlsh.syntax import ast
 
-__all__ = [  # NoSuchRemoteClusterError and pattern_text live in clusters.patterns
+__all__ = [  # NoSuchRemoteClusterError and pattern_text are re-exported from clusters.patterns
     "METADATA_TYPES",
     "NoSuchRemoteClusterError",
     "ResolvedSource",
@@ -58,8 +58,8 @@ METADATA_TYPES: dict[str, DataType] = {
 
 @dataclass
 class ResolvedSource:
-    """The outcome of resolving FROM patterns. ``pattern`` is the expression
-    resolved over every available cluster (remote parts ``alias:index``), which is
+    """The outcome of resolving FROM patterns. ``pattern`` is the expression over
+    every cluster reached (remote parts ``alias:index``, remotes first), which is
     also what ``Unknown index [...]`` names when ``indices`` is empty."""
 
     pattern: str
@@ -87,6 +87,7 @@ def resolve_from(patterns: Sequence[ast.IndexPattern], catalog: Catalog) -> Reso
 
 
 def _targets(patterns: Sequence[ast.IndexPattern], catalog: Catalog) -> list[ClusterTarget]:
+    # isinstance, not duck typing: EmbeddedCluster.aliases() lists *index* aliases
     if isinstance(catalog, FederatedCatalog):
         return list(catalog.targets(patterns).values())
     return list(resolve_targets(patterns, catalog.name, ()).values())

@@ -47,6 +47,8 @@ KEEP_ALIVE = "1m"
 _ASYNC_ID = "X-Elasticsearch-Async-Id"
 _ASYNC_RUNNING = "X-Elasticsearch-Async-Is-Running"
 _TOOK_NANOS = "Took-nanos"
+# The worker's read timeout runs this much past the caller's deadline.
+_READ_SLACK = 1.0
 # ``stop`` may wait for what the query has so far; never long.
 _STOP_TIMEOUT = 1.0
 # How often the caller looks at ``cancel`` and the deadline while the worker waits.
@@ -80,27 +82,37 @@ class ElasticsearchCluster:
         return catalog
 
     def run(self, fragment: Fragment, cancel: threading.Event) -> FragmentResult:
-        if cancel.is_set():
-            raise CancelledError()
-        deadline = time.monotonic() + self.timeout
-        query = AsyncQuery(self._http, self.request_body(fragment), self._format, deadline)
-        worker = threading.Thread(target=query.run, name=f"esqlsh-{self.alias}", daemon=True)
-        worker.start()
-        while not query.finished.wait(_TICK):
-            if cancel.is_set():
-                query.abandon()
-                raise CancelledError()
-            if time.monotonic() >= deadline:
-                query.abandon()
-                raise ClusterUnavailableError(
-                    f"[{self._http.host.label}] query timed out after [{self.timeout:g}s]",
-                    alias=self.alias,
-                    data_received=query.bytes_received > 0,
-                )
+        query = self._drive(self.request_body(fragment), self._format, cancel)
         if query.format_unsupported:
             self._format = "json"  # the cluster has no Arrow: ask in JSON from now on
-        table, answer = query.outcome()
-        return self._result(fragment, table, answer, query)
+        answer = query.outcome()
+        table = query.table(answer)
+        return FragmentResult(
+            columns=tuple(Attribute(name, t) for name, t in table.columns),
+            frame=table.frame,
+            warnings=list(dict.fromkeys(query.warnings)),
+            took_ms=_took_ms(answer, query.elapsed_ms),
+            shards=self._shards(fragment, answer),
+            bytes_received=query.bytes_received,
+        )
+
+    def run_query_passthrough(
+        self, text: str, params: Any, cancel: threading.Event
+    ) -> tuple[dict[str, Any], list[str]]:
+        """The whole query sent as it is (``--server-side``), with
+        ``include_ccs_metadata``: the JSON answer (row values) and its warnings."""
+        body = self._async_body(text, params)
+        body["include_ccs_metadata"] = True
+        query = self._drive(body, "json", cancel, columnar=False)
+        answer = query.outcome()
+        parsed = answer.json()
+        if not isinstance(parsed, dict):
+            raise ClusterUnavailableError(
+                self._http.scrub(f"[{self._http.host.label}] unreadable JSON answer"),
+                alias=self.alias,
+                data_received=bool(answer.body),
+            )
+        return parsed, list(dict.fromkeys(query.warnings))
 
     def describe(self) -> str:
         """``http://es1:9200, http://es2:9200 (api_key)``: no credentials."""
@@ -113,31 +125,47 @@ class ElasticsearchCluster:
     # --- helpers ---------------------------------------------------------------
 
     def request_body(self, fragment: Fragment) -> dict[str, Any]:
+        """The ``POST /_query/async`` body of a fragment."""
         text = fragment.text()
         if fragment.unbounded:
             text += f"\n| LIMIT {UNBOUNDED_LIMIT}"
+        return self._async_body(text, getattr(fragment, "params", None))
+
+    def _async_body(self, text: str, params: Any) -> dict[str, Any]:
         body: dict[str, Any] = {
             "query": text,
             "wait_for_completion_timeout": f"{int(WAIT_FOR_COMPLETION * 1000)}ms",
             "keep_alive": KEEP_ALIVE,
             "keep_on_completion": False,
         }
-        params = getattr(fragment, "params", None)
         if params:
             body["params"] = _params(params)
         return body
 
-    def _result(
-        self, fragment: Fragment, table: Table, answer: Answer, query: AsyncQuery
-    ) -> FragmentResult:
-        return FragmentResult(
-            columns=tuple(Attribute(name, t) for name, t in table.columns),
-            frame=table.frame,
-            warnings=list(dict.fromkeys(query.warnings)),
-            took_ms=_took_ms(answer, query.elapsed_ms),
-            shards=self._shards(fragment, answer),
-            bytes_received=query.bytes_received,
-        )
+    def _drive(
+        self, body: dict[str, Any], fmt: str, cancel: threading.Event, *, columnar: bool = True
+    ) -> AsyncQuery:
+        """Run the async query on a worker until it ends, ``cancel`` is set
+        (``CancelledError``) or the cluster's timeout passes (unavailable)."""
+        if cancel.is_set():
+            raise CancelledError()
+        deadline = time.monotonic() + self.timeout
+        query = AsyncQuery(self._http, body, fmt, deadline, columnar=columnar)
+        worker = threading.Thread(target=query.run, name=f"esqlsh-{self.alias}", daemon=True)
+        worker.start()
+        while not query.finished.wait(_TICK):
+            if cancel.is_set():
+                query.abandon()
+                raise CancelledError()
+            if time.monotonic() >= deadline:
+                # Not waiting for the clean-up: the timeout is the cluster's budget.
+                query.abandon(wait=False)
+                raise ClusterUnavailableError(
+                    f"[{self._http.host.label}] query timed out after [{self.timeout:g}s]",
+                    alias=self.alias,
+                    data_received=False,  # what came so far said "still running"
+                )
+        return query
 
     def _shards(self, fragment: Fragment, answer: Answer) -> dict[str, int]:
         """The cluster's ``_shards``: from its own ``_clusters`` when the answer has
@@ -159,10 +187,19 @@ class AsyncQuery:
     """One async ES|QL query, driven on a worker thread; ``abandon`` (from the
     caller) makes sure it is stopped and deleted on the cluster."""
 
-    def __init__(self, http: HttpClient, body: dict[str, Any], fmt: str, deadline: float):
+    def __init__(
+        self,
+        http: HttpClient,
+        body: dict[str, Any],
+        fmt: str,
+        deadline: float,
+        *,
+        columnar: bool = True,
+    ):
         self.http = http
         self.body = body
         self.format = fmt
+        self.columnar = columnar  # JSON values by column (fragments) or by row
         self.deadline = deadline
         self.started = time.monotonic()
         self.finished = threading.Event()
@@ -174,23 +211,28 @@ class AsyncQuery:
         self._lock = threading.Lock()
         self._abandoned = False
         self._cleaned = False
-        self._outcome: tuple[Table, Answer] | None = None
+        self._outcome: Answer | None = None
         self._error: BaseException | None = None
 
     # --- the caller's side -----------------------------------------------------
 
-    def outcome(self) -> tuple[Table, Answer]:
+    def outcome(self) -> Answer:
+        """The final answer (the query done, its result in the body)."""
         if self._error is not None:
             raise self._error
         assert self._outcome is not None
         return self._outcome
 
-    def abandon(self) -> None:
+    def abandon(self, *, wait: bool = True) -> None:
         """Stop waiting; stop and delete the query on the cluster if it has an id
-        (else the worker does when it learns one)."""
+        (else the worker does when it learns one). ``wait=False`` does it on a
+        thread of its own (not a daemon: the process lets it finish first)."""
         with self._lock:
             self._abandoned = True
-        self._clean_up()
+        if wait:
+            self._clean_up()
+        else:
+            threading.Thread(target=self._clean_up, name="esqlsh-async-cleanup").start()
 
     # --- the worker's side -----------------------------------------------------
 
@@ -205,12 +247,12 @@ class AsyncQuery:
             if self._abandoned:
                 self._clean_up()
 
-    def _execute(self) -> tuple[Table, Answer]:
-        answer = self._send("POST", "/_query/async", body=self._body(self.format))
+    def _execute(self) -> Answer:
+        answer = self._submit(self.format)
         if self.format == "arrow" and _arrow_refused(answer):
             self.format_unsupported = answer.status == 406
             self.format = "json"
-            answer = self._send("POST", "/_query/async", body=self._body("json"))
+            answer = self._submit("json")
         while True:
             if not answer.ok:
                 raise self.http.remote_error(answer)
@@ -219,12 +261,14 @@ class AsyncQuery:
             if not _is_running(answer):
                 break
             answer = self._poll()
-        table = self._read(answer)
         if self._id is not None:
             # Finished after a poll: the result is stored until keep_alive; free it.
             self.http.quiet("DELETE", path_of("_query", "async", self._id))
             self._cleaned = True
-        return table, answer
+        return answer
+
+    def _submit(self, fmt: str) -> Answer:
+        return self._send("POST", "/_query/async", body=self._body(fmt), params={"format": fmt})
 
     def _poll(self) -> Answer:
         assert self._id is not None
@@ -244,14 +288,14 @@ class AsyncQuery:
         params: dict[str, str] | None = None,
     ) -> Answer:
         left = max(self.deadline - time.monotonic(), 0.1)
-        # The worker may outlive the caller's deadline by a little: the read
-        # timeout is what bounds it once nobody waits.
+        # The caller enforces the deadline; the read timeout (a little later, so the
+        # caller's timeout is the one reported) bounds the worker once nobody waits.
         answer = self.http.request(
             method,
             path,
             params=params,
             body=body,
-            read_timeout=left + WAIT_FOR_COMPLETION,
+            read_timeout=left + WAIT_FOR_COMPLETION + _READ_SLACK,
             on_headers=self._note_headers,
         )
         self.bytes_received += len(answer.body)
@@ -270,17 +314,22 @@ class AsyncQuery:
                 self._id = async_id
 
     def _body(self, fmt: str) -> dict[str, Any]:
-        return {**self.body, "columnar": True} if fmt == "json" else dict(self.body)
+        if fmt == "json" and self.columnar:
+            return {**self.body, "columnar": True}
+        return dict(self.body)
 
     def _poll_params(self, fmt: str) -> dict[str, str]:
         left_ms = int(max(self.deadline - time.monotonic(), 0.1) * 1000)
         wait = min(int(WAIT_FOR_COMPLETION * 1000), left_ms)
         return {"format": fmt, "wait_for_completion_timeout": f"{wait}ms"}
 
-    def _read(self, answer: Answer) -> Table:
+    def table(self, answer: Answer) -> Table:
+        """The final answer's result as physical columns."""
         try:
             if answer.content_type.endswith("json"):
-                return from_json(answer.json(), columnar=self.format == "json")
+                # Columnar only when asked for: a server ignoring format=arrow answers rows.
+                asked = self.columnar and self.format == "json"
+                return from_json(answer.json(), columnar=asked)
             return from_arrow(answer.body)
         except UnreadableAnswer as err:
             raise ClusterUnavailableError(

@@ -317,7 +317,10 @@ def read_body(response: requests.Response) -> bytes:
         urllib3.exceptions.HTTPError,
         OSError,
     ) as err:
-        raise BodyDropped(received, err) from None
+        # The chunk being read when the connection ended is not handed out, but it
+        # arrived: urllib3 counts every byte it read.
+        raw_count = getattr(response.raw, "tell", lambda: 0)()
+        raise BodyDropped(max(received, int(raw_count or 0)), err) from None
     return b"".join(parts)
 
 
@@ -372,7 +375,7 @@ def describe_failure(host: Host, err: BaseException, read_timeout: float, receiv
 
 
 def _seconds(value: float) -> str:
-    return f"{value:g}s"
+    return f"{round(value, 3):g}s"
 
 
 def _causes(err: BaseException) -> Iterable[BaseException]:

@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     from esqlsh.clusters.base import Storage
     from esqlsh.clusters.patterns import ClusterTarget
     from esqlsh.clusters.registry import Cluster, FragmentResult
-    from esqlsh.plan.split import SplitPlan
+    from esqlsh.plan.split import Fragment, SplitPlan
 
 Params = list[object] | dict[str, object] | None
 
@@ -169,6 +169,8 @@ class _FederatedRun:
         self.progress = progress
         self.now_millis = now_millis
         self.started = time.perf_counter()
+        # One NOW() for every fragment and the coordinator, as Elasticsearch has.
+        self.query_now = now_millis if now_millis is not None else time.time_ns() // 1_000_000
         self.info = ClustersInfo()
         self.cross_cluster = True
         self.unavailable: set[str] = set()
@@ -241,8 +243,9 @@ class _FederatedRun:
     ) -> tuple[SplitPlan, list[str]] | FederatedResult:
         """Catalogs, index resolution, analysis and the split; an empty answer when
         every cluster with data was unreachable and may be skipped."""
-        from esqlsh.plan.split import split
+        from esqlsh.plan.split import split, verify_ccs
 
+        verify_ccs(query)  # before any cluster is contacted, as Elasticsearch does
         # Elasticsearch reports _clusters only for a cross-cluster search.
         self.cross_cluster = not set(targets) <= {self.registry.local}
         self.info = ClustersInfo.running(
@@ -254,8 +257,32 @@ class _FederatedRun:
         if not matched and self.unavailable and self.all_remotes_skippable(targets):
             return self.empty_result(targets)
         plan = self.analyze(query, targets, catalogs, matched)
-        split_plan = split(query, plan, {a: t for a, t in targets.items() if a in matched})
+        searched = {a: t for a, t in targets.items() if a in matched}
+        split_plan = split(query, plan, searched, local=self.registry.local)
+        split_plan.fragments = {
+            alias: self.complete(fragment, plan, searched[alias], catalogs[alias])
+            for alias, fragment in split_plan.fragments.items()
+        }
         return split_plan, list(plan.warnings)
+
+    def complete(
+        self, fragment: Fragment, plan: Plan, target: ClusterTarget, catalog: Catalog
+    ) -> Fragment:
+        """``fragment`` ready for its cluster: typed nulls for the fields of the
+        union its indices lack, the query's parameters and a fixed NOW()."""
+        from esqlsh.clusters.patterns import target_indices
+
+        union = {a.name: a.type for a in plan.nodes[0].schema}
+        for name in getattr(plan.nodes[0], "metadata", ()):
+            union.pop(name, None)
+        own: set[str] = set()
+        for index in target_indices(target, catalog):
+            info = catalog.index(index)
+            own.update(info.fields if info is not None else ())
+        missing = {name: t for name, t in union.items() if name not in own}
+        if missing:
+            fragment = fragment.with_missing_fields(missing)
+        return dataclasses.replace(fragment, params=self.params, now_millis=self.query_now)
 
     def single(self, text: str, storage: Storage) -> FederatedResult:
         """A query of one in-process cluster: the single-cluster pipeline."""
@@ -403,7 +430,8 @@ class _FederatedRun:
             for alias, catalog in catalogs.items()
             if alias in matched or alias not in targets or self.info[alias].status != SKIPPED
         }
-        skipped = [alias for alias in targets if alias not in members]
+        # Every configured remote stays known: the FROM may name (or exclude) any.
+        skipped = [alias for alias in self.registry.remotes() if alias not in members]
         federated = CoordinatorCatalog(members, self.registry.local, skipped, policies)
         return analyze(query, federated, self.params)
 
@@ -435,6 +463,7 @@ class _FederatedRun:
     def run_fragments(self, split_plan: SplitPlan) -> dict[str, FragmentResult]:
         """Every fragment on its cluster at once; statuses as each one ends."""
         fragments = split_plan.fragments
+        _load_function_registries()
         tasks = {a: _run_task(self.cluster(a), f) for a, f in fragments.items()}
         results: dict[str, FragmentResult] = {}
 
@@ -484,7 +513,7 @@ class _FederatedRun:
             exchange_index(split_plan.coordinator), exchange_columns, frame, self.local_catalog()
         )
         plan = analyze(split_plan.coordinator, storage, self.params)
-        result = execute(plan, storage, now_millis=self.now_millis)
+        result = execute(plan, storage, now_millis=self.query_now)
         runtime = result.warnings[len(plan.warnings) :]
         fragment_warnings = [w for a in order for w in results[a].warnings]
         all_warnings = list(dict.fromkeys([*warnings, *fragment_warnings, *runtime]))
@@ -520,6 +549,18 @@ def _run_task(cluster: Cluster, fragment: Any) -> Callable[[threading.Event], Fr
         return cluster.run(fragment, stop)
 
     return task
+
+
+def _load_function_registries() -> None:
+    """Fill the function declaration and implementation registries in this thread
+    before fragments are analysed and executed on several: both load lazily and
+    their first load is not safe to race (a thread may see a half-filled
+    registry: ``Unknown function [CONCAT]``)."""
+    from esqlsh.analysis.registry import all_functions
+    from esqlsh.engine.compiled import load_impls
+
+    all_functions()
+    load_impls()
 
 
 def storage_of(cluster: Cluster) -> Storage | None:

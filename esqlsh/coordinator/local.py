@@ -48,7 +48,7 @@ class InProcessCluster:
         started = time.perf_counter()
         options: dict[str, Any] = {"default_limit": None} if fragment.unbounded else {}
         plan = analyze(fragment.query, self.storage, getattr(fragment, "params", None), **options)
-        result = execute(plan, self.storage)
+        result = execute(plan, self.storage, now_millis=getattr(fragment, "now_millis", None))
         indices = len({n for node in plan.nodes for n in getattr(node, "indices", ())})
         return FragmentResult(
             columns=result.columns,

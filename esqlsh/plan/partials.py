@@ -6,19 +6,23 @@ Each aggregate call of a STATS becomes one or two *partial* aggregates, named
 by the STATS keys, and a *final* expression the coordinator computes over them,
 grouped by the same keys (now plain columns of the exchange):
 
-=============================  ==========================  =============================
-aggregate                      partial (fragment)          final (coordinator)
-=============================  ==========================  =============================
-``COUNT(x)`` / ``COUNT(*)``    ``COUNT(x)`` (long)         ``SUM(p)`` (a group exists
-                                                           only where some cluster
-                                                           counted rows, so never null)
-``SUM(x)``                     ``SUM(x)`` (long | double)  ``SUM(p)``
-``MIN(x)`` / ``MAX(x)``        ``MIN(x)`` / ``MAX(x)``     ``MIN(p)`` / ``MAX(p)``
-``AVG(x)``                     ``SUM(x)``, ``COUNT(x)``    ``TO_DOUBLE(SUM(s)) / SUM(c)``
-``VALUES(x)``                  ``VALUES(x)``               ``VALUES(p)``
-``TOP(x, n, o)``               ``TOP(x, n, o)``            ``TOP(p, n, o)``
-``COUNT_DISTINCT(x[, prec])``  ``VALUES(x)``               ``COUNT_DISTINCT(p[, prec])``
-=============================  ==========================  =============================
+==============================  ====================  ==================================
+aggregate                       partial (fragment)    final (coordinator)
+==============================  ====================  ==================================
+``COUNT(x)`` / ``COUNT(*)``     ``COUNT(x)``          ``SUM(p)`` (a group exists only
+                                                      where a cluster counted: never null)
+``SUM(x)`` of doubles           ``SUM(x)``            ``SUM(p)``
+``SUM(x)`` integral             ``SUM(x)``,           ``CASE(MAX(c > 0 AND p IS NULL),
+                                ``COUNT(x)``          null, SUM(p))``
+``AVG(x)``                      ``SUM(x)``,           ``TO_DOUBLE(SUM(s)) / SUM(c)`` (and
+                                ``COUNT(x)``          the overflow guard when integral)
+``MIN`` / ``MAX`` / ``VALUES``  the same              the same over ``p``
+``TOP(x, n, o)``                ``TOP(x, n, o)``      ``TOP(p, n, o)``
+``COUNT_DISTINCT(x[, prec])``   ``VALUES(x)``         ``COUNT_DISTINCT(p[, prec])``
+==============================  ====================  ==================================
+
+A cluster whose long sum overflows sends null (and Elasticsearch's warning) where
+it counted values: the guard makes the final null too, as one cluster would answer.
 
 An aggregate sees every value of a multi-valued column, which is what makes
 ``VALUES``, ``TOP`` and ``COUNT_DISTINCT`` over the partial lists exact. An
@@ -157,7 +161,10 @@ class _Builder:
         self.prefix = prefix
         self.partials: list[ast.AggItem] = []
         self.attrs: list[Attribute] = []
+        self.seen: dict[tuple[ast.Expr, ast.Expr | None, ast.Source | None], str] = {}
         self.failed = False
+        self.filter: ast.Expr | None = None
+        self.groups: Sequence[ast.Assignment] = ()
 
     def final_item(self, item: ast.AggItem, groups: Sequence[ast.Assignment]) -> ast.AggItem | None:
         self.filter = item.filter
@@ -187,11 +194,21 @@ class _Builder:
         return _FINALS[fn.name](self, node, typed)
 
     def partial(self, call: ast.Call, t: DataType) -> ast.FieldRef:
-        name = f"{self.prefix}{len(self.partials)}"
-        self.partials.append(
-            ast.AggItem(ast.Assignment(name, call, call.source), self.filter, call.source)
-        )
-        self.attrs.append(Attribute(name, t))
+        """The partial column computing ``call`` (under the current filter): one
+        per distinct call, so ``AVG(x)`` and ``COUNT(x)`` share their count. A sum
+        can overflow, and its warning names the aggregate it is part of: sums are
+        shared only within one aggregate."""
+        flt = None if self.filter is None else _canonical(self.filter)
+        owner = call.source if call.name.lower() == "sum" else None
+        key = (_canonical(call), flt, owner)
+        name = self.seen.get(key)
+        if name is None:
+            name = f"{self.prefix}{len(self.partials)}"
+            self.seen[key] = name
+            self.partials.append(
+                ast.AggItem(ast.Assignment(name, call, call.source), self.filter, call.source)
+            )
+            self.attrs.append(Attribute(name, t))
         return ast.FieldRef(name, call.source)
 
 
@@ -204,8 +221,29 @@ def _count(b: _Builder, c: ast.Call, typed: FnCall) -> ast.Expr:
 
 
 def _same_name(b: _Builder, c: ast.Call, typed: FnCall) -> ast.Expr:
-    """SUM, MIN, MAX, VALUES: the same aggregate over the partials."""
+    """MIN, MAX, VALUES: the same aggregate over the partials."""
     return _call(c.name, [b.partial(c, typed.type)], c.source)
+
+
+def _sum(b: _Builder, c: ast.Call, typed: FnCall) -> ast.Expr:
+    if typed.type is not T.LONG:
+        return _same_name(b, c, typed)
+    total = b.partial(c, T.LONG)
+    count = b.partial(_call("COUNT", c.args, c.source), T.LONG)
+    return _unless_overflowed(total, count, _call(c.name, [total], c.source))
+
+
+def _unless_overflowed(total: ast.FieldRef, count: ast.FieldRef, final: ast.Expr) -> ast.Expr:
+    """``final``, or null when a cluster's long sum overflowed: its partial is then
+    null (with Elasticsearch's warning) although it counted values, and the sum of
+    the others would be a wrong number where Elasticsearch answers null."""
+    s = total.source
+    null_sum = ast.IsNull(total, source=s)
+    overflowed = ast.Binary(
+        "AND", ast.Binary(">", count, ast.Literal(0, "integer", s), s), null_sum, s
+    )
+    max_ = _call("MAX", [overflowed], s)
+    return _call("CASE", [max_, ast.Literal(None, "null", s), final], s)
 
 
 def _top(b: _Builder, c: ast.Call, typed: FnCall) -> ast.Expr:
@@ -230,12 +268,13 @@ def _avg(b: _Builder, c: ast.Call, typed: FnCall) -> ast.Expr:
     # long / long would be an integer division: the sum is made a double first,
     # as Elasticsearch's AVG (SUM / COUNT in double) does
     numerator = _call("TO_DOUBLE", [_call("SUM", [total], c.source)], c.source)
-    return ast.Binary("/", numerator, _call("SUM", [count], c.source), c.source)
+    average = ast.Binary("/", numerator, _call("SUM", [count], c.source), c.source)
+    return _unless_overflowed(total, count, average) if sum_type is T.LONG else average
 
 
 _FINALS = {
     "count": _count,
-    "sum": _same_name,
+    "sum": _sum,
     "min": _same_name,
     "max": _same_name,
     "values": _same_name,

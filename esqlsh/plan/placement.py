@@ -13,10 +13,12 @@ LOOKUP JOIN, ``_any``/``_remote`` ENRICH) up to the first breaker go to the
 fragment. At the breaker (:func:`place`):
 
 - ``LIMIT n``: the fragment ends with ``LIMIT n``; the coordinator keeps it all;
-- ``SORT … [row-keeping commands] LIMIT n``: the fragment ends with ``SORT … |
-  LIMIT n`` (top n per cluster), the coordinator sorts and limits again;
-- ``_coordinator`` ENRICH followed by row-keeping commands and ``LIMIT n``: the
-  LIMIT also goes to the fragment (Elasticsearch pushes it below the ENRICH);
+- ``SORT … [commands that keep every row] LIMIT n``: the fragment ends with
+  ``SORT … | LIMIT n`` (top n per cluster), the coordinator sorts and limits
+  again; the commands in between may add rows (MV_EXPAND, LOOKUP JOIN), as
+  Elasticsearch copies the LIMIT before them;
+- ``_coordinator`` ENRICH followed by such commands and ``LIMIT n``: the LIMIT
+  also goes to the fragment (Elasticsearch pushes it below the ENRICH);
 - STATS: decided with the analysed plan (:mod:`esqlsh.plan.partials`);
 - anything else: the fragment ships its rows, the coordinator runs the rest.
 
@@ -55,6 +57,9 @@ _STREAMING = (
 )
 # Commands that keep every row and add none: a LIMIT commutes with them.
 _ROW_KEEPING = (ast.Eval, ast.Keep, ast.Drop, ast.Rename, ast.Dissect, ast.Grok, ast.Enrich)
+# Commands that keep every row and may add some: a copy of a LIMIT after them
+# may go before them (the optimizer's ``PushDownLimitAndOrderBy`` duplicates it).
+_ROW_ADDING = (ast.MvExpand, ast.LookupJoin)
 # What may separate a SORT from the STATS whose input order it would set.
 _ORDER_BLIND = (ast.Where, ast.Eval, ast.Keep, ast.Drop, ast.Rename, ast.Dissect, ast.Grok)
 
@@ -165,16 +170,17 @@ def _at_breaker(cmds: list[ast.Command], b: int, remote: int | None) -> Placemen
     if isinstance(breaker, ast.Enrich):  # _coordinator: a LIMIT after it moves below it
         limit = _limit_through(cmds, b + 1)
         if limit is not None:
-            return Placement([*prefix, limit], cmds[b:], "limit", breaker)
+            return Placement([*prefix, cmds[limit]], cmds[b:], "limit", breaker)
     return Placement(prefix, cmds[b:], "rows", breaker, unbounded=True)
 
 
-def _limit_through(cmds: list[ast.Command], start: int) -> ast.Limit | None:
-    """The LIMIT reached from ``start`` through row-keeping commands only."""
-    for cmd in cmds[start:]:
-        if isinstance(cmd, ast.Limit):
-            return cmd
-        if not isinstance(cmd, _ROW_KEEPING):
+def _limit_through(cmds: list[ast.Command], start: int) -> int | None:
+    """The index of the LIMIT reached from ``start`` through commands that keep
+    every row (the first n rows before them give the first n after them)."""
+    for i in range(start, len(cmds)):
+        if isinstance(cmds[i], ast.Limit):
+            return i
+        if not isinstance(cmds[i], (*_ROW_KEEPING, *_ROW_ADDING)):
             return None
     return None
 
@@ -192,16 +198,17 @@ def _at_limit(cmds: list[ast.Command], b: int, remote: int | None) -> Placement:
 
 def _at_sort(cmds: list[ast.Command], b: int, remote: int | None) -> Placement:
     prefix, sort = cmds[:b], cmds[b]
+    if remote is None:
+        limit = _limit_through(cmds, b + 1)
+        if limit is None:
+            return Placement(prefix, cmds[b:], "rows", sort, unbounded=True)
+        return Placement([*prefix, sort, cmds[limit]], cmds[b:], "top-n", sort)
     end = b + 1
-    while end < len(cmds) and isinstance(cmds[end], _ROW_KEEPING | ast.Limit):
+    while end < len(cmds) and isinstance(cmds[end], (*_ROW_KEEPING, ast.Limit)):
         end += 1
     limit = next((i for i in range(b + 1, end) if isinstance(cmds[i], ast.Limit)), None)
     if limit is None:
-        if remote is not None:
-            raise _remote_problem(cmds[remote], "LIMIT")
-        return Placement(prefix, cmds[b:], "rows", sort, unbounded=True)
-    if remote is None:
-        return Placement([*prefix, sort, cmds[limit]], cmds[b:], "top-n", sort)
+        raise _remote_problem(cmds[remote], "LIMIT")
     last = max(limit, remote)
     moved = _hoistable(cmds, b + 1, last)
     limits = [c for c in moved if isinstance(c, ast.Limit)]
@@ -213,7 +220,7 @@ def _at_sort(cmds: list[ast.Command], b: int, remote: int | None) -> Placement:
 def _hoistable(cmds: list[ast.Command], start: int, remote: int) -> list[ast.Command]:
     """``cmds[start:remote + 1]`` when a LIMIT commutes with all of them."""
     moved = cmds[start : remote + 1]
-    if not all(isinstance(c, _ROW_KEEPING | ast.Limit) for c in moved):
+    if not all(isinstance(c, (*_ROW_KEEPING, ast.Limit)) for c in moved):
         raise _remote_problem(cmds[remote], "LIMIT")
     return moved
 

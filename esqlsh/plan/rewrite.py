@@ -17,11 +17,12 @@ from __future__ import annotations
 import dataclasses
 import fnmatch
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from esqlsh.syntax import ast
 
 N = TypeVar("N")
+C = TypeVar("C", bound=ast.Command)
 Rewrite = Callable[[Any], Any | None]
 
 
@@ -84,9 +85,9 @@ def _named_eval(cmd: ast.Command) -> ast.Command:
     return dataclasses.replace(cmd, fields=fields)
 
 
-def portable(cmd: ast.Command) -> ast.Command:
+def portable(cmd: C) -> C:
     """``cmd`` as it can be sent on its own (see the module docstring)."""
-    return _named_eval(transform(cmd, _positional))
+    return cast(C, _named_eval(transform(cmd, _positional)))
 
 
 # ------------------------------------------------------------- references

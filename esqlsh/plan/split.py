@@ -156,18 +156,18 @@ def split(
     frm = query.commands[0]
     if local is None:
         local = _local_alias(frm, targets)
-    plan_of = _PlanIndex(query, plan)
     if list(targets) == [local]:
         return _whole(query, plan, targets, frm)
     placement = place(query)
-    tail, exchange, unbounded, strategy = _cut(placement, plan_of)
+    plan_of = _PlanIndex(query, plan)
     _check_hoisted_sort(placement, plan_of)
+    cut = _cut(placement, plan_of)
     fragments = {
-        alias: Fragment(_fragment_query(frm, target, alias != local, tail), unbounded)
+        alias: Fragment(_fragment_query(frm, target, alias != local, cut.fragment), cut.unbounded)
         for alias, target in targets.items()
     }
-    coordinator = _coordinator_query([portable(c) for c in placement.coordinator], exchange)
-    return SplitPlan(fragments, coordinator, exchange, strategy)
+    coordinator = _coordinator_query(cut.coordinator, cut.exchange)
+    return SplitPlan(fragments, coordinator, cut.exchange, cut.strategy)
 
 
 def _local_alias(frm: ast.From, targets: Mapping[str, ClusterTarget]) -> str | None:
@@ -184,24 +184,29 @@ def _local_alias(frm: ast.From, targets: Mapping[str, ClusterTarget]) -> str | N
 # ----------------------------------------------------------------- the cut
 
 
-def _cut(
-    placement: Placement, plan_of: _PlanIndex
-) -> tuple[list[ast.Command], tuple[Attribute, ...], bool, str]:
-    """(fragment commands, exchange, unbounded, strategy)."""
+@dataclass
+class _Cut:
+    fragment: list[ast.Command]  # after FROM
+    coordinator: list[ast.Command]  # after FROM $exchange
+    exchange: tuple[Attribute, ...]
+    unbounded: bool
+    strategy: str
+
+
+def _cut(placement: Placement, plan_of: _PlanIndex) -> _Cut:
     fragment = [portable(c) for c in placement.fragment]
-    if placement.strategy != "stats":
-        schema = plan_of.schema_after(placement.fragment)
-        return fragment, schema, placement.unbounded, placement.strategy
-    stats = placement.breaker
-    assert isinstance(stats, ast.Stats)
-    node = plan_of.aggregate(stats)
-    decomposed = decompose(portable(stats), node, plan_of.names())  # type: ignore[arg-type]
-    if decomposed is not None:
-        placement.coordinator[0] = decomposed.final
-        return [*fragment, decomposed.partial], decomposed.exchange, True, "stats"
+    coordinator = [portable(c) for c in placement.coordinator]
     schema = plan_of.schema_after(placement.fragment)
+    stats = placement.breaker
+    if not isinstance(stats, ast.Stats) or placement.strategy != "stats":
+        return _Cut(fragment, coordinator, schema, placement.unbounded, placement.strategy)
+    decomposed = decompose(portable(stats), plan_of.aggregate(stats), plan_of.names())
+    if decomposed is not None:
+        fragment.append(decomposed.partial)
+        coordinator[0] = decomposed.final
+        return _Cut(fragment, coordinator, decomposed.exchange, True, "stats")
     keep, columns = _needed_columns(stats, schema)
-    return [*fragment, keep], columns, True, "rows"
+    return _Cut([*fragment, keep], coordinator, columns, True, "rows")
 
 
 def _needed_columns(stats: ast.Stats, schema: Schema) -> tuple[ast.Keep, Schema]:
@@ -288,7 +293,8 @@ def _whole(
     ((alias, target),) = targets.items()
     rest = [portable(c) for c in query.commands[1:]]
     final = effective_limit(normalize(query.commands[1:]))
-    fragment = _fragment_query(frm, target, False, [*rest, final])
+    bounded = rest if rest and isinstance(rest[-1], ast.Limit) else [*rest, final]
+    fragment = _fragment_query(frm, target, False, bounded)
     exchange = plan.schema
     tail: list[ast.Command] = [final] if any(isinstance(c, ast.Limit) for c in rest) else []
     coordinator = _coordinator_query(tail, exchange)
@@ -369,9 +375,10 @@ class _PlanIndex:
 
     def schema_after(self, commands: Sequence[ast.Command]) -> Schema:
         """The columns after the last analysed command of ``commands`` (FROM's when
-        there is none)."""
+        there is none). A LIMIT changes no column, and one moved before other
+        commands has their columns in the plan: it is skipped."""
         for cmd in reversed(commands):
-            node = self.node_of(cmd)
+            node = None if isinstance(cmd, ast.Limit) else self.node_of(cmd)
             if node is not None:
                 return node.schema
         return self.node_of(self.order[0]).schema  # type: ignore[union-attr]

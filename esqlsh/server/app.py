@@ -110,9 +110,7 @@ class NodeState:
         content, content_type = write_answer(answer, options)
         limit = self.settings.hooks.fail_after_rows
         cut_off = limit is not None and answer.rows > limit
-        response = (_CutOffResponse if cut_off else Response)(
-            content, 200, media_type=content_type
-        )
+        response = (_CutOffResponse if cut_off else Response)(content, 200, media_type=content_type)
         extra = async_headers(answer)
         if answer.result is not None:
             extra += warning_headers(answer.result.warnings)
@@ -128,7 +126,9 @@ class _CutOffResponse(Response):
             {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
         )
         cut = max(1, len(self.body) // 2)
-        await send({"type": "http.response.body", "body": bytes(self.body[:cut]), "more_body": True})
+        await send(
+            {"type": "http.response.body", "body": bytes(self.body[:cut]), "more_body": True}
+        )
         raise ConnectionDropped("ESQLSH_TEST_FAIL_AFTER_ROWS: connection dropped mid-body")
 
 
@@ -148,6 +148,7 @@ class NodeApp:
         self.routes = routes
         self.debug = debug
         self.auth = Authenticator(state.settings.api_keys)
+        self.in_flight = 0  # requests inside the app (answered or not yet)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
@@ -155,6 +156,13 @@ class NodeApp:
             return
         if scope["type"] != "http":
             return
+        self.in_flight += 1
+        try:
+            await self._http(scope, receive, send)
+        finally:
+            self.in_flight -= 1
+
+    async def _http(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
         request = Request(scope, receive)
         uri = _uri(scope)
@@ -212,9 +220,7 @@ class NodeApp:
             self.log.write("".join(traceback.format_exception(err)))
         self.log.flush()
 
-    def _access(
-        self, scope: Scope, uri: str, status: int, started: float, note: str = ""
-    ) -> None:
+    def _access(self, scope: Scope, uri: str, status: int, started: float, note: str = "") -> None:
         client = scope.get("client") or ("-", 0)
         elapsed = (time.perf_counter() - started) * 1000
         suffix = f" {note}" if note else ""
@@ -278,7 +284,7 @@ def _is_drop(exc: BaseException | None) -> bool:
         return False
     if isinstance(exc, ConnectionDropped):
         return True
-    inner = getattr(exc, "exceptions", None)
+    inner: tuple[BaseException, ...] = tuple(getattr(exc, "exceptions", None) or ())
     return bool(inner) and all(_is_drop(e) for e in inner)
 
 

@@ -96,5 +96,5 @@ def _refused(reason: str) -> errors.HttpError:
         reason,
         401,
         headers=[("WWW-Authenticate", c) for c in CHALLENGES],
-        header={"WWW-Authenticate": list(CHALLENGES)},
+        extra={"header": {"WWW-Authenticate": list(CHALLENGES)}},
     )

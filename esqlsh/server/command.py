@@ -76,7 +76,7 @@ if TYPE_CHECKING:
     help="Largest request body accepted (Elasticsearch's http.max_content_length).",
 )
 @click.pass_obj
-def serve(invocation: Any, **options: Any) -> Any:
+def serve(invocation: Any, /, **options: Any) -> Any:
     """Serve an embedded cluster with Elasticsearch's REST API (ES|QL and metadata).
 
     \b
@@ -93,7 +93,8 @@ def serve(invocation: Any, **options: Any) -> Any:
 
     env = invocation.env
     settings, cluster, listen = _prepare(options, env.environ)
-    from esqlsh.server.run import TlsSetupError, serve as run_node
+    from esqlsh.server.run import TlsSetupError
+    from esqlsh.server.run import serve as run_node
 
     try:
         run_node(cluster, settings, listen, env.stderr)

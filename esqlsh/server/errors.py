@@ -15,6 +15,7 @@ An ``HttpError`` carries either, with its status and extra headers; engine error
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from esqlsh.errors import EsqlError
@@ -39,11 +40,11 @@ def exception(
     *,
     headers: list[tuple[str, str]] | None = None,
     caused_by: dict[str, Any] | None = None,
-    **extra: Any,
+    extra: Mapping[str, Any] | None = None,
 ) -> HttpError:
     """The exception form; ``extra`` fields (``index``, ``header`` …) go on the
     cause and on the error, as Elasticsearch repeats them."""
-    cause: dict[str, Any] = {"type": etype, "reason": reason, **extra}
+    cause: dict[str, Any] = {"type": etype, "reason": reason, **(extra or {})}
     error: dict[str, Any] = {"root_cause": [cause], **cause}
     if caused_by is not None:
         error["caused_by"] = caused_by
@@ -82,9 +83,12 @@ def index_not_found(name: str) -> HttpError:
         "index_not_found_exception",
         f"no such index [{name}]",
         404,
-        **{"resource.type": "index_or_alias", "resource.id": name},
-        index_uuid="_na_",
-        index=name,
+        extra={
+            "resource.type": "index_or_alias",
+            "resource.id": name,
+            "index_uuid": "_na_",
+            "index": name,
+        },
     )
 
 

@@ -193,8 +193,9 @@ async def resolve_index(call: Call) -> Response:
 async def field_caps(call: Call) -> Response:
     extra = json_body(call, await call.body()) if call.request.method == "POST" else {}
     fields = call.params.get("fields")
-    if fields is None and isinstance(extra.get("fields"), list):
-        fields = ",".join(str(f) for f in extra["fields"])
+    listed = extra.get("fields")
+    if fields is None and isinstance(listed, str | list):
+        fields = listed if isinstance(listed, str) else ",".join(str(f) for f in listed)
     if not fields:
         raise errors.validation_failed(["no fields specified"])
     body = metadata.field_caps(
@@ -229,7 +230,7 @@ ROUTES: tuple[Route, ...] = (
     route("GET", "/_query/async/{id}", async_get, GET_ASYNC_PARAMS),
     route("DELETE", "/_query/async/{id}", async_delete),
     route("POST", "/_query/async/{id}/stop", async_stop, QUERY_PARAMS),
-    route("GET", "/_resolve/index/{name}", resolve_index, (*INDICES_OPTIONS, "mode")),
+    route("GET POST", "/_resolve/index/{name}", resolve_index, (*INDICES_OPTIONS, "mode")),
     route("GET POST", "/_field_caps", field_caps, FIELD_CAPS_PARAMS),
     route("GET POST", "/{index}/_field_caps", field_caps, FIELD_CAPS_PARAMS),
     route("GET", "/_mapping", mapping, MAPPING_PARAMS),

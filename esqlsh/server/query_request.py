@@ -269,7 +269,9 @@ def _param_value(name: str, raw: Any, problems: list[str]) -> Any:
             if not raw
             else f" has multiple param attributes [{', '.join(raw)}]"
         )
-        problems.append(f"[{name}]{detail}, only one of {', '.join(kinds)} can be defined in a param")
+        problems.append(
+            f"[{name}]{detail}, only one of {', '.join(kinds)} can be defined in a param"
+        )
         return None
     kind, inner = next(iter(raw.items()))
     if kind.upper() not in kinds:

@@ -113,7 +113,9 @@ def _delimiter(raw: str | None) -> str:
         kind = "multi-character" if value else "empty"
         raise errors.illegal_argument(f"invalid {kind} delimiter [{value}]")
     if value in '"\n\r':
-        raise errors.illegal_argument(f"illegal reserved character specified as delimiter [{value}]")
+        raise errors.illegal_argument(
+            f"illegal reserved character specified as delimiter [{value}]"
+        )
     if value == "\t":
         raise errors.illegal_argument(
             "illegal delimiter [TAB] specified as delimiter for the [csv] format; "
@@ -289,8 +291,7 @@ def escape_warning(text: str) -> str:
     percent-encode (UTF-8) every character outside the RFC 7230 quoted-string set."""
     escaped = text.replace("\\", "\\\\").replace('"', '\\"')
     return "".join(
-        c if ord(c) in _PLAIN else urllib.parse.quote(c, safe="", encoding="utf-8")
-        for c in escaped
+        c if ord(c) in _PLAIN else urllib.parse.quote(c, safe="", encoding="utf-8") for c in escaped
     )
 
 

@@ -53,9 +53,7 @@ class Route:
         return found
 
 
-def route(
-    methods: str, path: str, handler: Handler, params: Sequence[str] = ()
-) -> Route:
+def route(methods: str, path: str, handler: Handler, params: Sequence[str] = ()) -> Route:
     """``route("GET HEAD", "/{index}/_mapping", handler, ["ignore_unavailable"])``."""
     return Route(frozenset(methods.split()), split_path(path), handler, frozenset(params))
 

@@ -14,6 +14,7 @@ import asyncio
 import contextlib
 import ipaddress
 import logging
+import os
 import signal
 import socket
 import threading
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, TextIO
 
 import uvicorn
 
-from esqlsh.server.app import DropFilter, create_app, debug_enabled
+from esqlsh.server.app import DropFilter, NodeApp, create_app, debug_enabled
 from esqlsh.server.settings import NodeSettings
 
 if TYPE_CHECKING:
@@ -58,9 +59,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def serve(
-    cluster: EmbeddedCluster, settings: NodeSettings, listen: Listen, log: TextIO
-) -> None:
+def serve(cluster: EmbeddedCluster, settings: NodeSettings, listen: Listen, log: TextIO) -> None:
     """Serve until SIGINT/SIGTERM. Raises OSError when the address cannot be bound
     and ``TlsSetupError`` for unusable TLS files."""
     app = create_app(cluster, settings, log, debug=debug_enabled())
@@ -86,20 +85,37 @@ def serve(
             f"esqlsh serve: listening on {listen.scheme}://{_url_host(listen.host)}:{port} "
             f"(cluster {settings.cluster_name})\n"
         )
-        asyncio.run(_serve(server, sock, banner, log))
+        asyncio.run(_serve(server, sock, banner, log, app))
+        _exit_on_next_signal()
     finally:
         app.state.close()
         sock.close()
 
 
-async def _serve(server: uvicorn.Server, sock: socket.socket, banner: str, log: TextIO) -> None:
+async def _serve(
+    server: uvicorn.Server, sock: socket.socket, banner: str, log: TextIO, app: NodeApp
+) -> None:
     task = asyncio.create_task(server.serve(sockets=[sock]))
     while not server.started and not task.done():
         await asyncio.sleep(0.01)
     if server.started:
         log.write(banner)
         log.flush()
+    while not task.done():
+        if server.should_exit and app.in_flight == 0:
+            _drop_idle_connections(server)
+        await asyncio.wait([task], timeout=0.1)
     await task
+
+
+def _drop_idle_connections(server: uvicorn.Server) -> None:
+    """Once stopping and no request is in flight, the remaining connections are
+    idle. A TLS connection its client closed without ``close_notify`` would
+    otherwise hold the shutdown for the whole grace period."""
+    for connection in list(server.server_state.connections):
+        transport = getattr(connection, "transport", None)
+        if transport is not None:
+            transport.abort()
 
 
 class _Server(uvicorn.Server):
@@ -119,9 +135,20 @@ class _Server(uvicorn.Server):
                 signal.signal(sig, handler)
 
 
+def _exit_on_next_signal() -> None:
+    """Stopped already: a further SIGINT/SIGTERM (e.g. while a query thread the
+    node gave up on still runs) ends the process at once, successfully."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(sig, lambda *_: os._exit(0))
+
+
 def _bind(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on accepted sockets whose
+    # proto says TCP; without it each response waits ~40 ms (Nagle + delayed ACK).
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host.strip("[]"), port))

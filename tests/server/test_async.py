@@ -93,46 +93,42 @@ def es_async_id(doc_id: str, task_id: str) -> str:
 
 
 # --- the lifecycle --------------------------------------------------------------------
+# Every ``_query*`` answer of this node waits 500 ms, so the tests keep requests few.
 
 
-def test_submit_returns_running_with_headers(node: Node) -> None:
+def test_lifecycle(node: Node) -> None:
+    """Submit (running) → get (complete) → get again (kept) → delete → not found."""
     reply = submit(node, wait_for_completion_timeout="0s", keep_on_completion=True)
     assert reply.status_code == 200, reply.text
     body = reply.json()
     assert body["is_running"] is True
-    assert isinstance(body["id"], str) and body["id"]
-    assert reply.headers["X-Elasticsearch-Async-Id"] == body["id"]
+    query_id = body["id"]
+    assert isinstance(query_id, str) and query_id
+    assert reply.headers["X-Elasticsearch-Async-Id"] == query_id
     assert reply.headers["X-Elasticsearch-Async-Is-Running"] == "?1"
-    delete(node, body["id"])
 
-
-def test_get_later_gives_the_complete_result(node: Node) -> None:
-    query_id = submit_running(node)
-    reply = get(node, query_id, wait_for_completion_timeout="10s")
-    assert reply.status_code == 200, reply.text
-    body = reply.json()
+    done = get(node, query_id, wait_for_completion_timeout="10s")
+    assert done.status_code == 200, done.text
+    body = done.json()
     assert body["is_running"] is False
     assert body["is_partial"] is False
     assert body["id"] == query_id
     assert body["columns"] == COLUMNS
     assert body["values"] == VALUES
-    assert reply.headers["X-Elasticsearch-Async-Id"] == query_id
-    assert reply.headers["X-Elasticsearch-Async-Is-Running"] == "?0"
+    assert done.headers["X-Elasticsearch-Async-Id"] == query_id
+    assert done.headers["X-Elasticsearch-Async-Is-Running"] == "?0"
+
     # Kept on completion: asking again gives the same stored result.
     again = get(node, query_id)
     assert again.status_code == 200 and again.json()["values"] == VALUES
-    assert delete(node, query_id).json() == {"acknowledged": True}
 
-
-def test_get_while_running(node: Node) -> None:
-    query_id = submit_running(node)
-    reply = get(node, query_id, wait_for_completion_timeout="0s")
-    assert reply.status_code == 200, reply.text
-    body = reply.json()
-    if body["is_running"]:  # the usual case: 500 ms of latency are not over yet
-        assert body["id"] == query_id
-        assert reply.headers["X-Elasticsearch-Async-Is-Running"] == "?1"
-    delete(node, query_id)
+    deleted = delete(node, query_id)
+    assert deleted.status_code == 200, deleted.text
+    assert deleted.json() == {"acknowledged": True}
+    assert deleted.headers.get("X-Elastic-Product") == "Elasticsearch"
+    assert_not_found(get(node, query_id), query_id)
+    stop = requests.post(node.url + f"/_query/async/{query_id}/stop", timeout=30)
+    assert_not_found(stop, query_id)
 
 
 def test_stop_returns_what_is_there(node: Node) -> None:
@@ -150,19 +146,6 @@ def test_stop_returns_what_is_there(node: Node) -> None:
     # The stopped query's result stays available until deleted.
     kept = get(node, query_id)
     assert kept.status_code == 200 and kept.json()["is_running"] is False
-    assert delete(node, query_id).json() == {"acknowledged": True}
-
-
-def test_delete_then_get_is_not_found(node: Node) -> None:
-    query_id = submit_running(node)
-    reply = delete(node, query_id)
-    assert reply.status_code == 200, reply.text
-    assert reply.json() == {"acknowledged": True}
-    assert reply.headers.get("X-Elastic-Product") == "Elasticsearch"
-    assert_not_found(get(node, query_id), query_id)
-    assert_not_found(delete(node, query_id), query_id)
-    stop = requests.post(node.url + f"/_query/async/{query_id}/stop", timeout=30)
-    assert_not_found(stop, query_id)
 
 
 def test_completed_within_timeout_is_not_kept(node: Node) -> None:
@@ -172,6 +155,7 @@ def test_completed_within_timeout_is_not_kept(node: Node) -> None:
     assert body["is_running"] is False
     assert body["values"] == VALUES
     assert "id" not in body  # neither running nor kept: nothing to fetch later
+    assert "X-Elasticsearch-Async-Id" not in reply.headers
 
 
 def test_completed_within_timeout_and_kept(node: Node) -> None:
@@ -182,7 +166,6 @@ def test_completed_within_timeout_and_kept(node: Node) -> None:
     assert reply.headers["X-Elasticsearch-Async-Id"] == body["id"]
     assert reply.headers["X-Elasticsearch-Async-Is-Running"] == "?0"
     assert get(node, body["id"]).json()["values"] == VALUES
-    delete(node, body["id"])
 
 
 # --- unknown and malformed ids --------------------------------------------------------
@@ -229,4 +212,3 @@ def test_official_client_stop(node: Node) -> None:
         )
         stopped = client.esql.async_query_stop(id=started["id"])
         assert stopped["is_running"] is False
-        client.esql.async_query_delete(id=started["id"])

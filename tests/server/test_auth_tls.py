@@ -17,11 +17,12 @@ from __future__ import annotations
 import base64
 import socket
 import ssl
+import time
 import warnings
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 import requests
@@ -47,18 +48,54 @@ def make_cluster(root: Path) -> Path:
     return root / "cluster"
 
 
-@pytest.fixture(scope="module")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_cluster(tmp_path_factory.mktemp("auth"))
+@dataclass
+class Pki:
+    ca_path: Path
+    cert_path: Path
+    key_path: Path
+
+
+def make_pki(folder: Path) -> Pki:
+    """A test CA and a certificate it signed for 127.0.0.1 / localhost."""
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1", "localhost")
+    pki = Pki(folder / "ca.pem", folder / "node.pem", folder / "node.key")
+    ca.cert_pem.write_to_path(str(pki.ca_path))
+    for i, blob in enumerate(cert.cert_chain_pems):
+        blob.write_to_path(str(pki.cert_path), append=i > 0)
+    cert.private_key_pem.write_to_path(str(pki.key_path))
+    return pki
+
+
+@dataclass
+class Nodes:
+    keyed: Node  # http, API key required
+    tls: Node  # https with the test CA's certificate, API key required
+    pki: Pki
 
 
 @pytest.fixture(scope="module")
-def keyed(cluster: Path) -> Iterator[Node]:
-    node = start_node(cluster, api_keys=(API_KEY,))
+def nodes(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Nodes]:
+    root = tmp_path_factory.mktemp("auth")
+    cluster = make_cluster(root)
+    pki = make_pki(root)
+    # Started (and stopped) side by side: a node takes seconds to import its stack.
+    with ThreadPoolExecutor(2) as pool:
+        keyed = pool.submit(start_node, cluster, api_keys=(API_KEY,))
+        tls = pool.submit(
+            start_node, cluster, api_keys=(API_KEY,), tls=(pki.cert_path, pki.key_path)
+        )
+        started = Nodes(keyed.result(), tls.result(), pki)
     try:
-        yield node
+        yield started
     finally:
-        node.stop()
+        with ThreadPoolExecutor(2) as pool:
+            list(pool.map(Node.stop, (started.keyed, started.tls)))
+
+
+@pytest.fixture(scope="module")
+def keyed(nodes: Nodes) -> Node:
+    return nodes.keyed
 
 
 def auth(key: str) -> dict[str, str]:
@@ -164,7 +201,15 @@ def test_no_key_official_client(keyed: Node) -> None:
     assert caught.value.meta.status == 401
 
 
-def test_basic_auth_is_not_an_api_key(keyed: Node) -> None:
+def test_basic_auth_with_the_key_as_password(keyed: Node) -> None:
+    reply = requests.post(keyed.url + "/_query", json=QUERY, auth=("elastic", API_KEY), timeout=10)
+    assert reply.status_code == 200, reply.text
+    assert reply.json()["values"] == [[3]]
+    with Elasticsearch(keyed.url, basic_auth=("elastic", API_KEY)) as client:
+        assert client.esql.query(query=QUERY["query"])["values"] == [[3]]
+
+
+def test_wrong_basic_credentials(keyed: Node) -> None:
     """Basic credentials the node does not know are refused as Elasticsearch's
     realms refuse them."""
     reply = requests.post(
@@ -176,103 +221,68 @@ def test_basic_auth_is_not_an_api_key(keyed: Node) -> None:
     assert error["reason"] == "unable to authenticate user [elastic] for REST request [/_query]"
 
 
-def test_secrets_never_logged(cluster: Path) -> None:
-    """Its own node: stopped here to read everything it wrote to stderr."""
-    node = start_node(cluster, api_keys=(API_KEY,))
-    try:
-        for key in (API_KEY, WRONG_KEY):
-            requests.post(node.url + "/_query", json=QUERY, headers=auth(key), timeout=10)
-        requests.post(node.url + "/_query", json=QUERY, auth=("elastic", KEY_SECRET), timeout=10)
-        requests.get(node.url + "/", timeout=10)
-    finally:
-        node.stop()
-    log = node_stderr(node)
-    assert "/_query" in log, "the access log should name the requests"
+def test_secrets_never_logged(keyed: Node) -> None:
+    """Runs after the requests above (wrong keys, right key, basic credentials)."""
     basic = base64.b64encode(f"elastic:{KEY_SECRET}".encode()).decode()
-    for secret in (API_KEY, WRONG_KEY, KEY_SECRET, basic, "not-the-secret"):
+    good_basic = base64.b64encode(f"elastic:{API_KEY}".encode()).decode()
+    requests.post(keyed.url + "/_query", json=QUERY, auth=("elastic", API_KEY), timeout=10)
+    requests.post(keyed.url + "/_query", json=QUERY, headers=auth(WRONG_KEY), timeout=10)
+    requests.post(keyed.url + "/_query", json=QUERY, headers=auth(API_KEY), timeout=10)
+    requests.get(keyed.url + "/", headers={"Authorization": f"Basic {basic}"}, timeout=10)
+    log = wait_for_log(keyed, 'GET /" 401')
+    assert '"POST /_query" 200' in log and '"POST /_query" 401' in log, log[-2000:]
+    for secret in (API_KEY, WRONG_KEY, KEY_SECRET, basic, good_basic, "not-the-secret"):
         assert secret not in log, f"a credential leaked into stderr: {secret[:4]}…"
 
 
-def node_stderr(node: Node) -> str:
-    """Everything the stopped node wrote to stderr."""
+def wait_for_log(node: Node, needle: str, timeout: float = 5.0) -> str:
+    """The node's stderr once ``needle`` is in it (the access log line of a request
+    is written as its answer goes out, read by another thread)."""
+    deadline = time.monotonic() + timeout
+    while needle not in node.stderr and time.monotonic() < deadline:
+        time.sleep(0.02)
     return node.stderr
-
-
-def test_open_node_needs_no_key(cluster: Path) -> None:
-    node = start_node(cluster)
-    try:
-        reply = requests.post(node.url + "/_query", json=QUERY, timeout=10)
-        assert reply.status_code == 200, reply.text
-        assert reply.json()["values"] == [[3]]
-    finally:
-        node.stop()
 
 
 # --- TLS -----------------------------------------------------------------------------
 
 
-@dataclass
-class Pki:
-    ca_path: Path
-    cert_path: Path
-    key_path: Path
+def test_tls_url_is_https(nodes: Nodes) -> None:
+    assert nodes.tls.url.startswith("https://127.0.0.1:")
 
 
-@pytest.fixture(scope="module")
-def pki(tmp_path_factory: pytest.TempPathFactory) -> Pki:
-    folder = tmp_path_factory.mktemp("pki")
-    ca = trustme.CA()
-    cert = ca.issue_cert("127.0.0.1", "localhost")
-    pki = Pki(folder / "ca.pem", folder / "node.pem", folder / "node.key")
-    ca.cert_pem.write_to_path(str(pki.ca_path))
-    for i, blob in enumerate(cert.cert_chain_pems):
-        blob.write_to_path(str(pki.cert_path), append=i > 0)
-    cert.private_key_pem.write_to_path(str(pki.key_path))
-    return pki
-
-
-@pytest.fixture(scope="module")
-def tls_node(cluster: Path, pki: Pki) -> Iterator[Node]:
-    node = start_node(cluster, tls=(pki.cert_path, pki.key_path))
-    try:
-        yield node
-    finally:
-        node.stop()
-
-
-def test_tls_url_is_https(tls_node: Node) -> None:
-    assert tls_node.url.startswith("https://127.0.0.1:")
-
-
-def test_tls_client_with_ca_verifies_and_connects(tls_node: Node, pki: Pki) -> None:
-    with Elasticsearch(tls_node.url, ca_certs=str(pki.ca_path)) as client:
+def test_tls_client_with_ca_verifies_and_connects(nodes: Nodes) -> None:
+    ca = str(nodes.pki.ca_path)
+    with Elasticsearch(nodes.tls.url, api_key=API_KEY, ca_certs=ca) as client:
         assert client.info()["version"]["number"].startswith("9.1.")
         assert client.esql.query(query=QUERY["query"])["values"] == [[3]]
-    reply = requests.post(tls_node.url + "/_query", json=QUERY, verify=str(pki.ca_path), timeout=10)
+    url = nodes.tls.url + "/_query"
+    reply = requests.post(url, json=QUERY, headers=auth(API_KEY), verify=ca, timeout=10)
     assert reply.status_code == 200 and reply.json()["values"] == [[3]]
+    # Over TLS the key is still required.
+    anonymous = requests.post(url, json=QUERY, verify=ca, timeout=10)
+    assert_401(anonymous, "missing authentication credentials for REST request [/_query]")
 
 
-def test_tls_client_without_ca_fails_verification(tls_node: Node) -> None:
-    with Elasticsearch(tls_node.url, max_retries=0) as client, pytest.raises(SSLError) as caught:
+def test_tls_client_without_ca_fails_verification(nodes: Nodes) -> None:
+    with Elasticsearch(nodes.tls.url, max_retries=0) as client, pytest.raises(SSLError) as caught:
         client.info()
-    assert "CERTIFICATE_VERIFY_FAILED" in str(caught.value) or "certificate verify failed" in str(
-        caught.value
-    )
+    assert "CERTIFICATE_VERIFY_FAILED" in repr(caught.value), repr(caught.value)
     with pytest.raises(requests.exceptions.SSLError):
-        requests.get(tls_node.url + "/", timeout=10)
+        requests.get(nodes.tls.url + "/", timeout=10)
 
 
-def test_tls_python_ssl_without_ca(tls_node: Node) -> None:
+def test_tls_python_ssl_without_ca(nodes: Nodes) -> None:
     """The handshake itself is refused by a default context (system CAs only)."""
     context = ssl.create_default_context()
-    host, port = "127.0.0.1", tls_node.port
+    host, port = "127.0.0.1", nodes.tls.port
     sock = socket.create_connection((host, port), timeout=10)
     with sock, pytest.raises(ssl.SSLCertVerificationError):
         context.wrap_socket(sock, server_hostname=host)
 
 
-def test_plain_http_to_tls_port_fails_cleanly(tls_node: Node, pki: Pki) -> None:
-    plain = tls_node.url.replace("https://", "http://")
+def test_plain_http_to_tls_port_fails_cleanly(nodes: Nodes) -> None:
+    plain = nodes.tls.url.replace("https://", "http://")
     with pytest.raises(requests.exceptions.ConnectionError):
         requests.get(plain + "/", timeout=5)
     with warnings.catch_warnings():
@@ -280,17 +290,25 @@ def test_plain_http_to_tls_port_fails_cleanly(tls_node: Node, pki: Pki) -> None:
         with pytest.raises(requests.exceptions.ConnectionError):
             requests.post(plain + "/_query", json=QUERY, timeout=5)
     # ... and the node keeps serving TLS.
-    reply = requests.get(tls_node.url + "/", verify=str(pki.ca_path), timeout=10)
+    reply = requests.get(
+        nodes.tls.url + "/", headers=auth(API_KEY), verify=str(nodes.pki.ca_path), timeout=10
+    )
     assert reply.status_code == 200
+    assert nodes.tls.running
 
 
-def test_tls_and_api_key_together(cluster: Path, pki: Pki) -> None:
-    node = start_node(cluster, api_keys=(API_KEY,), tls=(pki.cert_path, pki.key_path))
+def test_tls_node_stops_gracefully_and_promptly(nodes: Nodes) -> None:
+    """Runs last: SIGTERM ends the node well within its grace period even while a
+    client (as a coordinator's session would) keeps an idle TLS connection open,
+    and without uvicorn errors on stderr."""
+    client = Elasticsearch(nodes.tls.url, api_key=API_KEY, ca_certs=str(nodes.pki.ca_path))
     try:
-        anonymous: dict[str, Any] = {"verify": str(pki.ca_path), "timeout": 10}
-        reply = requests.post(node.url + "/_query", json=QUERY, **anonymous)
-        assert reply.status_code == 401
-        with Elasticsearch(node.url, api_key=API_KEY, ca_certs=str(pki.ca_path)) as client:
-            assert client.esql.query(query=QUERY["query"])["values"] == [[3]]
+        client.info()  # leaves a kept-alive connection in the client's pool
+        started = time.monotonic()
+        status = nodes.tls.stop()
+        elapsed = time.monotonic() - started
     finally:
-        node.stop()
+        client.close()
+    assert status == 0
+    assert "ERROR" not in nodes.tls.stderr, nodes.tls.stderr[-2000:]
+    assert elapsed < 3.0, f"stopping took {elapsed:.1f} s"
