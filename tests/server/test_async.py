@@ -1,13 +1,13 @@
 """The async query lifecycle of a real ``esqlsh serve`` subprocess.
 
-The node runs with ``ESQLSH_TEST_LATENCY_MS=500`` so that a query submitted with
-``wait_for_completion_timeout=0s`` is still running when the answer comes back:
-``is_running: true`` and the ``X-Elasticsearch-Async-Id`` /
-``X-Elasticsearch-Async-Is-Running`` headers; ``GET /_query/async/{id}`` later
-gives the complete result, ``POST …/stop`` what there is, ``DELETE``
-``{"acknowledged": true}``, after which the id is Elasticsearch's
-``resource_not_found_exception`` (404, the id as reason). Malformed ids are
-``invalid id: [<id>]`` (400), as Elasticsearch decodes them.
+The node plays a slow cluster (``ESQLSH_TEST_LATENCY_MS=500``: each ``_query*``
+answer waits 500 ms). A query submitted with ``wait_for_completion_timeout=0s``
+answers while still running: ``is_running: true`` and the
+``X-Elasticsearch-Async-Id`` / ``X-Elasticsearch-Async-Is-Running`` headers;
+``GET /_query/async/{id}`` later gives the complete result, ``POST …/stop`` what
+there is, ``DELETE`` ``{"acknowledged": true}``, after which the id is
+Elasticsearch's ``resource_not_found_exception`` (404, the id as reason).
+Malformed ids are ``invalid id: [<id>]`` (400), as Elasticsearch decodes them.
 """
 
 from __future__ import annotations
