@@ -39,7 +39,7 @@ from esqlsh.server.responses import (
     warning_headers,
     write_answer,
 )
-from esqlsh.server.routing import Call, Route, find_route
+from esqlsh.server.routing import Call, Route, allowed_methods, find_route
 from esqlsh.server.settings import MAX_QUERY_LENGTH, NodeSettings
 
 if TYPE_CHECKING:
@@ -184,6 +184,27 @@ class NodeApp:
 
     async def _answer(self, call: Call) -> Response:
         request = call.request
+        if request.method == "OPTIONS":
+            response = self._options(call)
+        else:
+            response = await self._handle(call)
+        extra = [PRODUCT_HEADER]
+        opaque_id = request.headers.get("x-opaque-id")
+        if opaque_id is not None:  # Elasticsearch echoes it on every answer
+            extra.append(("X-Opaque-Id", opaque_id))
+        _add_headers(response, extra)
+        return response
+
+    def _options(self, call: Call) -> Response:
+        """``RestController.handleOptionsRequest``: 200, the methods in ``Allow``."""
+        response = Response(b"", 200, media_type="text/plain")
+        allowed = allowed_methods(self.routes, call.raw_path)
+        if allowed:
+            _add_headers(response, [("Allow", ",".join(allowed))])
+        return response
+
+    async def _handle(self, call: Call) -> Response:
+        request = call.request
         try:
             self.auth.check(request.headers.get("authorization"), call.uri)
             found, call.path_params = find_route(
@@ -200,7 +221,6 @@ class NodeApp:
         except Exception as err:  # a bug: answered, logged in one line, node stays up
             self._internal(call, err)
             response = self._error(call, errors.internal(err))
-        _add_headers(response, [PRODUCT_HEADER])
         return response
 
     def _error(self, call: Call, err: errors.HttpError) -> Response:

@@ -65,21 +65,23 @@ def split_path(raw_path: str) -> tuple[str, ...]:
     return tuple(segments)
 
 
+def allowed_methods(routes: Sequence[Route], raw_path: str) -> list[str]:
+    """The methods some route takes at ``raw_path`` (the ``Allow`` header)."""
+    segments = split_path(raw_path)
+    return sorted({m for r in routes if r.match(segments) is not None for m in r.methods})
+
+
 def find_route(
     routes: Sequence[Route], method: str, raw_path: str, uri: str
 ) -> tuple[Route, dict[str, str]]:
     """The route for ``method`` and ``raw_path``; raises ES's 400 or 405."""
     segments = split_path(raw_path)
-    allowed: set[str] = set()
     for candidate in routes:
         found = candidate.match(segments)
-        if found is None:
-            continue
-        if method in candidate.methods:
+        if found is not None and method in candidate.methods:
             return candidate, found
-        allowed |= candidate.methods
-    if allowed:
-        listed = sorted(allowed)
+    listed = allowed_methods(routes, raw_path)
+    if listed:
         err = errors.simple(
             f"Incorrect HTTP method for uri [{uri}] and method [{method}], "
             f"allowed: [{', '.join(listed)}]",

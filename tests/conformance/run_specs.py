@@ -219,12 +219,12 @@ def load_http_engine(fixtures_dir: Path, timeout: float = DEFAULT_TIMEOUT) -> En
     return Engine(judge=judge, close=close)
 
 
-def load_split_engine(fixtures_dir: Path, n: int) -> Engine:
-    """``n`` split clusters and the coordinator over them."""
+def load_split_engine(fixtures_dir: Path, n: int, executor: str = "coordinator") -> Engine:
+    """``n`` split clusters and the coordinator (or ``executor``) over them."""
     try:
         from tests.conformance.split_mode import SplitJudge
 
-        judge = SplitJudge(fixtures_dir, n)
+        judge = SplitJudge(fixtures_dir, n, executor)
     except Exception as err:
         return Engine(unavailable=("no coordinator", f"no coordinator: {_exc_text(err)}"))
     return Engine(judge=judge, shown_query=judge.query_of, close=judge.close)
@@ -353,10 +353,12 @@ def run(
     progress: Callable[[Outcome], None] | None = None,
     mode: str = "single",
     split: int = 3,
+    split_executor: str = "coordinator",
 ) -> Report:
     """Run every selected test; the in-process entry point (pytest uses it).
     ``mode``: ``single`` (in process), ``http`` (through a served node) or
-    ``split`` (over ``split`` clusters, through the coordinator)."""
+    ``split`` (over ``split`` clusters, through the coordinator, or
+    ``split_executor="in-process"``: the split planner without the fan-out)."""
     if mode not in MODES:
         raise ValueError(f"unknown mode [{mode}], expected one of {MODES}")
     specs = load_specs(specs_dir, pattern)
@@ -369,7 +371,7 @@ def run(
     elif mode == "http":
         engine = load_http_engine(fixtures_dir, timeout)
     elif mode == "split":
-        engine = load_split_engine(fixtures_dir, split)
+        engine = load_split_engine(fixtures_dir, split, split_executor)
     else:
         engine = load_engine(fixtures_dir)
     report = Report(list(specs.file_errors))
@@ -621,6 +623,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="split each index's rows across N clusters and run through the coordinator",
     )
+    parser.add_argument(
+        "--split-executor",
+        choices=("coordinator", "in-process"),
+        default="coordinator",
+        help="with --split: the coordinator's fan-out (default) or the split planner "
+        "run in process without it",
+    )
     mode.add_argument(
         "--via-http", action="store_true", help="run through `esqlsh serve` over HTTP"
     )
@@ -667,6 +676,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None) -> int:
         progress=progress,
         mode=mode,
         split=args.split or 3,
+        split_executor=args.split_executor,
     )
     for error in (o for o in report.outcomes if o.name == "<file>"):
         print(f"FAIL {error.file}: {error.reason}", file=out)

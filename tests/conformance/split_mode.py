@@ -29,8 +29,10 @@ The expectations, adjusted only where the rewrite itself changes the right answe
 
 Execution goes through the real coordinator, ``esqlsh.coordinator.run_federated``
 over a ``Registry`` of the N + 1 embedded clusters (``skip_unavailable: false``,
-so a cluster's error is the query's error, as in single mode); until it exists,
-``esqlsh.plan.split_exec.run_split_in_process``.
+so a cluster's error is the query's error, as in single mode). The split
+planner's own ``esqlsh.plan.split_exec.run_split_in_process`` (no fan-out) can be
+chosen instead with ``--split-executor in-process``, to tell a planning bug from
+a fan-out bug.
 """
 
 from __future__ import annotations
@@ -257,7 +259,7 @@ def _holds(part: EmbeddedCluster, index: str, keys: dict[str, str | None]) -> bo
     condition = pl.all_horizontal(
         [pl.col(name).cast(pl.String) == str(value) for name, value in keys.items()]
     )
-    return frame.filter(condition).select(pl.len()).collect().item() > 0
+    return bool(frame.filter(condition).select(pl.len()).collect().item() > 0)
 
 
 def _index_carriers(query: ast.Query) -> set[str]:
@@ -337,28 +339,33 @@ def _named_fields(node: object) -> set[str]:
 RunSplit = Callable[[str, threading.Event], Any]
 
 
-def coordinator_runner(
-    parts: Sequence[EmbeddedCluster], local: EmbeddedCluster
+EXECUTORS = ("coordinator", "in-process")
+
+
+def split_runner(
+    parts: Sequence[EmbeddedCluster], local: EmbeddedCluster, executor: str = "coordinator"
 ) -> tuple[RunSplit, Callable[[], None]]:
-    """(run a query text over the split clusters, close) through the coordinator,
-    or the split engineer's in-process stand-in until the coordinator exists."""
-    try:
+    """(run a query text over the split clusters, close). ``coordinator`` is the
+    real thing (``run_federated`` over a registry); ``in-process`` the split
+    engineer's ``run_split_in_process``, which skips the fan-out, for comparing.
+    No silent fallback: a broken coordinator must fail the run, not be bypassed."""
+    if executor == "coordinator":
         from esqlsh.coordinator import run_federated
-    except ImportError:
-        run_federated = None
-    if run_federated is not None:
+
         registry = build_registry(parts, local)
 
         def federated(text: str, cancel: threading.Event) -> Any:
             return run_federated(text, registry, cancel=cancel)
 
         return federated, registry.close
+    if executor != "in-process":
+        raise ValueError(f"unknown split executor [{executor}], expected one of {EXECUTORS}")
     from esqlsh.plan.split_exec import run_split_in_process
 
-    storages = dict(zip(cluster_aliases(len(parts)), parts, strict=True))
+    storages = {LOCAL_ALIAS: local, **dict(zip(cluster_aliases(len(parts)), parts, strict=True))}
 
     def in_process(text: str, cancel: threading.Event) -> Any:
-        return run_split_in_process(text, storages, local, None)
+        return run_split_in_process(text, storages, LOCAL_ALIAS, None)
 
     return in_process, lambda: None
 
@@ -380,11 +387,11 @@ def build_registry(parts: Sequence[EmbeddedCluster], local: EmbeddedCluster) -> 
 class SplitJudge:
     """Runs tests over ``n`` split clusters."""
 
-    def __init__(self, fixtures_dir: Path, n: int):
+    def __init__(self, fixtures_dir: Path, n: int, executor: str = "coordinator"):
         self.parts = fixture_cluster_split(fixtures_dir, n)
         self.local = fixture_split_local(fixtures_dir, n)
         self.rewriter = Rewriter(fixture_cluster(fixtures_dir), self.parts)
-        self.run_split, self.close = coordinator_runner(self.parts, self.local)
+        self.run_split, self.close = split_runner(self.parts, self.local, executor)
 
     def query_of(self, test: SpecTest) -> str:
         """The query the split run sends (for reports); the original if not applicable."""

@@ -71,7 +71,11 @@ def test_via_http_passes_what_single_passes(corpus: Path, single: run_specs.Repo
     gained = keys(http, "passed") - keys(single, "passed")
     assert not lost, f"{len(lost)} tests pass in process but not via HTTP:\n{reasons(http, lost)}"
     assert not gained, f"{len(gained)} tests pass only via HTTP:\n{reasons(single, gained)}"
-    assert (http.passed, http.failed, http.skipped) == (single.passed, single.failed, single.skipped)
+    assert (http.passed, http.failed, http.skipped) == (
+        single.passed,
+        single.failed,
+        single.skipped,
+    )
 
 
 def test_split_3_passes_what_single_passes(corpus: Path, single: run_specs.Report) -> None:

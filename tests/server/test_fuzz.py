@@ -2,10 +2,10 @@
 
 Malformed JSON, wrong field types, missing query, 10 MB bodies (413: the node runs
 with a 1 MB body limit), unknown endpoints, wrong methods, unknown URL parameters
-and formats, and path traversal in index names each get Elasticsearch's error (its JSON shape, status and wording, and the
-``X-Elastic-Product`` header), never a traceback or a dropped connection; a
-hypothesis test then posts random bodies and parameters to ``/_query``. After all
-of it the node still answers ``GET /``.
+and formats, and path traversal in index names each get Elasticsearch's error (its
+JSON shape, status and wording, and the ``X-Elastic-Product`` header), never a
+traceback or a dropped connection; a hypothesis test then posts random bodies and
+parameters to ``/_query``. After all of it the node still answers ``GET /``.
 
 Requests whose exact bytes matter (``..`` in paths) go through ``http.client``,
 which sends the path as written; ``requests`` would normalise it away.

@@ -755,6 +755,16 @@ def test_app_root_and_product_header(make_app: AppFactory) -> None:
     assert '"GET /" 200' in log.getvalue()
 
 
+def test_app_options_and_opaque_id(make_app: AppFactory) -> None:
+    app, _ = make_app(api_keys=("secret",))
+    reply = exchange(app, "OPTIONS", "/_query/async/someid")
+    assert reply.status == 200  # as Elasticsearch: no credentials needed to ask
+    assert reply.header("Allow") == ["DELETE,GET"]
+    assert exchange(app, "OPTIONS", "/nowhere/at/all").header("Allow") == []
+    echoed = exchange(app, "GET", "/", headers={"X-Opaque-Id": "trace-7"})
+    assert echoed.status == 401 and echoed.header("X-Opaque-Id") == ["trace-7"]
+
+
 def test_app_query_with_warnings(make_app: AppFactory) -> None:
     app, _ = make_app()
     reply = exchange(app, "POST", "/_query", query_body("ROW a = 1 / 0 | LIMIT 1"), JSON)

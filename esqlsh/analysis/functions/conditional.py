@@ -161,3 +161,83 @@ for _name, _what, _mv in (("greatest", "maximum", "MV_MAX"), ("least", "minimum"
         multivalue=True,
         check=_all_same_check,
     )
+
+
+# ------------------------------------------------------------------------ CLAMP
+# CLAMP, CLAMP_MIN and CLAMP_MAX (Elasticsearch 9.3, capability ``clamp_functions``).
+# The bounds must have the field's type, except that any number bounds a number;
+# numbers are compared in the widest type of the arguments (Elasticsearch sorts
+# them by size, a double winning a tie, and takes the last).
+
+_CLAMP_TYPES = types(
+    NUMERIC, T.KEYWORD, T.TEXT, T.IP, T.BOOLEAN, T.DATETIME, T.DATE_NANOS, T.VERSION
+)
+_CLAMP_EXPECTED = "boolean, date, ip, string, version or numeric"
+_SIZE = {T.INTEGER: 4, T.LONG: 8, T.UNSIGNED_LONG: 8, T.DOUBLE: 8}
+
+
+def clamp_type(ts: Sequence[DataType]) -> DataType:
+    """The type CLAMP computes in: the field's (text as keyword), or for numbers the
+    widest argument type, as Elasticsearch's ``Clamp.resolveType``."""
+    field = no_text(ts[0])
+    if field not in NUMERIC:
+        return field
+    numbers = [t for t in ts if t in NUMERIC]
+    # a stable sort, so of equally wide integral types the last argument's wins
+    ordered = sorted(numbers, key=lambda t: (_SIZE[t], t is T.DOUBLE))
+    return ordered[-1]
+
+
+def _clamp_check(ts: Sequence[DataType], srcs: Sequence[str], call: str) -> str | None:
+    field = no_text(ts[0])
+    if field is NULL:
+        return "'field' must not be null in clamp()"
+    for i in range(1, len(ts)):
+        t = ts[i]
+        if t is NULL:
+            continue
+        fits = field in NUMERIC if t in NUMERIC else no_text(t) is field
+        if not fits:
+            return type_error(ordinal(i), call, es_type_name(field), srcs[i], t)
+    return None
+
+
+def _clamp_param(name: str, doc: str) -> Param:
+    return Param(name, _CLAMP_TYPES, _CLAMP_EXPECTED, doc=doc)
+
+
+_FIELD_PARAM = _clamp_param("field", "Numeric expression. If `null`, the function returns `null`.")
+declare(
+    "clamp",
+    "scalar",
+    [
+        _FIELD_PARAM,
+        _clamp_param("min", "The min value to clamp data into."),
+        _clamp_param("max", "The max value to clamp data into."),
+    ],
+    clamp_type,
+    "Limits (or clamps) the values of all samples to have a lower limit of min and an "
+    "upper limit of max.",
+    check=_clamp_check,
+    examples=("ROW x = 15 | EVAL c = CLAMP(x, 1, 10)",),
+)
+declare(
+    "clamp_min",
+    "scalar",
+    [_FIELD_PARAM, _clamp_param("min", "The min value to clamp data into.")],
+    clamp_type,
+    "Limits (or clamps) all input sample values to a lower bound of min. Any value below "
+    "min is set to min.",
+    check=_clamp_check,
+    examples=("ROW x = -3 | EVAL c = CLAMP_MIN(x, 0)",),
+)
+declare(
+    "clamp_max",
+    "scalar",
+    [_FIELD_PARAM, _clamp_param("max", "The max value to clamp data into.")],
+    clamp_type,
+    "Limits (or clamps) all input sample values to an upper bound of max. Any value above "
+    "max is reduced to max.",
+    check=_clamp_check,
+    examples=("ROW x = 42 | EVAL c = CLAMP_MAX(x, 10)",),
+)
