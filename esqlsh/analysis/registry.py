@@ -18,6 +18,8 @@ Type errors use Elasticsearch's wording, built by the analyzer from ``Param.expe
 
 from __future__ import annotations
 
+import itertools
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -79,6 +81,9 @@ class FunctionDef:
 
 
 REGISTRY: dict[str, FunctionDef] = {}
+# function name -> the family it is declared in (the declaring module's name:
+# ``math``, ``string``, ``aggregate`` …), for the documentation.
+FAMILY: dict[str, str] = {}
 
 
 def declare(
@@ -94,9 +99,18 @@ def declare(
     if fn.name in REGISTRY:
         raise ValueError(f"function [{fn.name}] declared twice")
     REGISTRY[fn.name] = fn
+    FAMILY[fn.name] = _declaring_module()
     for alias in fn.aliases:
         REGISTRY[alias.lower()] = fn
     return fn
+
+
+def _declaring_module() -> str:
+    """The last part of the name of the module that called :func:`declare` (helpers
+    inside a declaration module count as that module)."""
+    frame = sys._getframe(2)
+    module = str(frame.f_globals.get("__name__", ""))
+    return module.rsplit(".", 1)[-1]
 
 
 def same_as(index: int) -> ReturnRule:
@@ -130,3 +144,73 @@ def _load() -> None:
 
     for info in pkgutil.iter_modules(functions.__path__):
         importlib.import_module(f"{functions.__name__}.{info.name}")
+
+
+# ------------------------------------------------------------------------ help
+
+
+def public_functions() -> list[FunctionDef]:
+    """Every function a user can call (operators aside), once each, by name."""
+    seen: dict[str, FunctionDef] = {}
+    for fn in all_functions().values():
+        if fn.kind != "operator":
+            seen.setdefault(fn.name, fn)
+    return [seen[name] for name in sorted(seen)]
+
+
+def type_names(ts: frozenset[DataType]) -> str:
+    """``double | integer | long`` — the accepted types as Elasticsearch names them."""
+    return " | ".join(sorted(t.value for t in ts)) or "none"
+
+
+_MAX_COMBINATIONS = 2000
+
+
+def return_types(fn: FunctionDef) -> list[DataType]:
+    """The types ``fn`` can return, found by applying its return rule (and check) to
+    each combination of single accepted types of its required parameters. Empty
+    when there are too many combinations to try."""
+    required = [p for p in fn.params if not p.optional] or list(fn.params[:1])
+    choices = [sorted(p.types, key=str) for p in required]
+    count = 1
+    for options in choices:
+        count *= max(len(options), 1)
+    if count > _MAX_COMBINATIONS:
+        return []
+    found: set[DataType] = set()
+    for combo in itertools.product(*choices):
+        try:
+            if fn.check is not None and fn.check(combo, ["x"] * len(combo), "f(x)"):
+                continue
+            found.add(fn.return_type(combo))
+        except (IndexError, KeyError, TypeError, ValueError):
+            continue
+    return sorted(found, key=str)
+
+
+def help_text(name: str) -> str:
+    """The text of ``\\help NAME``: the signature, one line per parameter (its
+    accepted types, whether optional, its doc), the return types, the doc line and
+    the examples. Raises KeyError for an unknown function."""
+    fn = lookup(name)
+    if fn is None or fn.kind == "operator":
+        raise KeyError(name)
+    lines = [fn.signature]
+    width = max((len(p.name) for p in fn.params), default=0)
+    for p in fn.params:
+        flags = ", optional" if p.optional else ""
+        flags += ", repeatable" if p.variadic else ""
+        flags += ", constant" if p.constant else ""
+        lines.append(f"  {p.name.ljust(width)}  {type_names(p.types)}{flags}")
+        if p.doc:
+            lines.append(f"  {' ' * width}  {p.doc}")
+    returned = return_types(fn)
+    if returned:
+        lines.append(f"  returns: {type_names(frozenset(returned))}")
+    if fn.aliases:
+        lines.append(f"  aliases: {', '.join(a.upper() for a in fn.aliases)}")
+    lines += ["", fn.doc]
+    if fn.examples:
+        lines += ["", "Example:" if len(fn.examples) == 1 else "Examples:"]
+        lines += [f"  {example}" for example in fn.examples]
+    return "\n".join(lines)

@@ -69,6 +69,7 @@ def serve(cluster: EmbeddedCluster, settings: NodeSettings, listen: Listen, log:
             app,
             interface="asgi3",
             lifespan="off",
+            ws="none",
             access_log=False,
             log_level="warning",
             server_header=False,

@@ -347,7 +347,20 @@ class _Lexer:
         if m is None:  # a lone '_' or '@'
             raise self._dead_after(self.pos)
         word = m.group()
-        self._emit(EXPRESSION_KEYWORDS.get(word.lower(), T.UNQUOTED_IDENTIFIER), m.end())
+        ttype = EXPRESSION_KEYWORDS.get(word.lower(), T.UNQUOTED_IDENTIFIER)
+        if ttype in (T.FIRST, T.LAST) and self._call_follows(m.end()):
+            # Newer Elasticsearch grammars accept FIRST and LAST as function names
+            # (``functionName: identifierOrParameter | FIRST | LAST``) for the
+            # FIRST/LAST aggregations; only a following ``(`` makes them names, so
+            # ``NULLS FIRST`` is unaffected.
+            ttype = T.UNQUOTED_IDENTIFIER
+        self._emit(ttype, m.end())
+
+    def _call_follows(self, pos: int) -> bool:
+        """Whether the next character after spaces at ``pos`` is ``(``."""
+        while pos < self.n and self.text[pos] in " \t\r\n":
+            pos += 1
+        return pos < self.n and self.text[pos] == "("
 
     def _operator(self) -> None:
         text, pos = self.text, self.pos

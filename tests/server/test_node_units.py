@@ -34,6 +34,7 @@ from esqlsh.plan.logical import Attribute
 from esqlsh.server import async_queries, metadata, rest
 from esqlsh.server.app import ConnectionDropped, NodeApp, NodeState
 from esqlsh.server.auth import Authenticator
+from esqlsh.server.command import _configured_path
 from esqlsh.server.errors import HttpError
 from esqlsh.server.handlers import ROUTES
 from esqlsh.server.query_request import parse_query_request
@@ -905,6 +906,7 @@ def test_cluster_from_configuration(tmp_path: Path, cluster_dir: Path) -> None:
         '  far:\n    type: elasticsearch\n    hosts: ["https://example.invalid:9200"]\n',
         "utf-8",
     )
+    assert _configured_path("here", config, {}) == cluster_dir
     status, err = run_serve(["--cluster", "nope", "--config", str(config)])
     assert status is ExitStatus.USAGE and "no cluster [nope]" in err
     status, err = run_serve(["--cluster", "far", "--config", str(config)])

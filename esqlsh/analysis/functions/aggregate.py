@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from esqlsh.analysis.functions._common import (
+    no_text,
     ANY_VALUE,
     NULL,
     SPATIAL_T,
@@ -190,10 +191,24 @@ declare(
 )
 
 
+_TOP_OUTPUT = types(T.DATETIME, T.DOUBLE, T.INTEGER, T.LONG, STRINGS)
+_TOP_OUTPUT_EXPECTED = "date, numeric except unsigned_long or counter types or string"
+
+
 def _top_check(ts: Sequence[DataType], srcs: Sequence[str], call: str) -> str | None:
     if len(ts) > 2 and ts[2] not in (T.KEYWORD, T.TEXT, NULL):
         return type_error("third", call, "string", srcs[2], ts[2])
+    if len(ts) > 3 and ts[0] not in _TOP_OUTPUT and ts[0] is not NULL:
+        # Elasticsearch's isType(..., "when fourth argument is set, ", ...)
+        return "when fourth argument is set, " + type_error(
+            "first", call, _TOP_OUTPUT_EXPECTED, srcs[0], ts[0]
+        )
     return None
+
+
+def _top_result(ts: Sequence[DataType]) -> DataType:
+    """The field's type, or with an output field (Elasticsearch 9.3) that one's."""
+    return no_text(ts[3] if len(ts) > 3 else ts[0])
 
 
 declare(
@@ -217,14 +232,28 @@ declare(
             "order",
             STRINGS,
             "string",
+            optional=True,
             constant=True,
-            doc="The order to calculate the top values. Either `asc` or `desc`.",
+            doc="The order to calculate the top values. Either `asc` or `desc`, and defaults "
+            "to `asc` if omitted.",
+        ),
+        Param(
+            "outputField",
+            _TOP_OUTPUT,
+            _TOP_OUTPUT_EXPECTED,
+            optional=True,
+            doc="The extra field that, if present, will be the output of the TOP call "
+            "instead of `field`.",
         ),
     ],
-    same_type_no_text,
+    _top_result,
     "Collects the top values for a field. Includes repeated values.",
     multivalue=True,
     check=_top_check,
+    examples=(
+        "FROM employees | STATS top_salaries = TOP(salary, 3, \"desc\"), "
+        "top_salary = MAX(salary)",
+    ),
 )
 declare(
     "values",
@@ -255,3 +284,34 @@ declare(
     "The weighted average of a numeric expression.",
     multivalue=True,
 )
+
+
+# FIRST and LAST (Elasticsearch 9.3 preview, capability agg_first_last): the value
+# of the row whose sort key is the smallest (largest), the value whole (null or
+# multi-valued as it is). Rows without a sort key come last; ties keep input order.
+_FIRST_LAST_FIELD = types(T.BOOLEAN, DATE, T.IP, STRINGS, T.INTEGER, T.LONG, T.DOUBLE)
+_FIRST_LAST_FIELD_EXPECTED = "boolean, date, ip, string or numeric except unsigned_long or counter types"
+_SORT_TYPES = types(T.INTEGER, T.LONG, DATE)
+for _name, _which in (("first", "earliest"), ("last", "latest")):
+    declare(
+        _name,
+        "aggregate",
+        [
+            Param("field", _FIRST_LAST_FIELD, _FIRST_LAST_FIELD_EXPECTED, doc="The search field"),
+            Param(
+                "sortField",
+                _SORT_TYPES,
+                "integer or long or date_nanos or datetime",
+                doc="The sort field",
+            ),
+        ],
+        same_type_no_text,
+        f"This function calculates the {_which} occurrence of the search field (the first "
+        "parameter), where sorting order is determined by the sort field (the second "
+        "parameter). This sorting order is always ascending and null values always sort "
+        "last. Both fields support null, single-valued, and multi-valued input. If the "
+        f"{_which} sort field value appears in multiple documents, this function is allowed "
+        "to return any corresponding search field value.",
+        multivalue=True,
+        examples=(f"FROM employees | STATS {_name}_salary = {_name.upper()}(salary, hire_date)",),
+    )

@@ -1,9 +1,9 @@
 """Declarations of the conditional functions: ``CASE``, ``COALESCE``, ``GREATEST``,
-``LEAST``.
+``LEAST``, and ``CLAMP``, ``CLAMP_MIN``, ``CLAMP_MAX``.
 
 All four take multi-values whole (``multivalue``): CASE and COALESCE return a
 multi-valued value as it is, GREATEST/LEAST consider every value of every argument.
-The values of one call must share a type (numerics widen, keyword/text join); the
+CLAMP* are ordinary single-value functions. The values of one call must share a type (numerics widen, keyword/text join); the
 check rules give Elasticsearch's messages when they do not.
 """
 

@@ -163,6 +163,13 @@ CONVERSIONS: tuple[tuple[str, tuple[str, ...], frozenset[DataType], DataType, st
         "Converts an input value into a string.",
     ),
     (
+        "to_text",
+        (),
+        types(STRINGS),
+        T.TEXT,
+        "Converts an input value into text.",
+    ),
+    (
         "to_timeduration",
         (),
         types(T.TIME_DURATION, STRINGS),

@@ -186,10 +186,12 @@ def values(args: list[Col], ctx: EvalContext) -> Col:
 
 @implements("top")
 def top(args: list[Col], ctx: EvalContext) -> Col:
-    a, limit_col, order_col = args
-    t = no_text(a.type)
+    a, limit_col = args[0], args[1]
+    order_col = args[2] if len(args) > 2 else None
+    output = args[3] if len(args) > 3 else None
+    t = no_text(output.type if output is not None else a.type)
     limit = _limit(limit_col, ctx)
-    order = _const(order_col, "order")
+    order = "asc" if order_col is None else _const(order_col, "order")
     if a.type is T.NULL or limit is None or order is None:
         return Col(null_of(t), t)
     if str(order).lower() not in ("asc", "desc"):
@@ -198,10 +200,30 @@ def top(args: list[Col], ctx: EvalContext) -> Col:
             f"[ASC, DESC] but got [{order}]"
         )
     descending = str(order).lower() == "desc"
+    if output is not None:
+        return _top_by(a, output, limit, descending, t)
     vals = values_of(a)
     key = order_expr(vals, a.type)
     picked = vals.sort_by(key, descending=descending).head(limit)
     return Col(_nonempty(vals, picked.implode()), t, multi=True)
+
+
+def _top_by(field: Col, output: Col, limit: int, descending: bool, t: DataType) -> Col:
+    """TOP with an output field (Elasticsearch 9.3): the output values of the rows
+    with the top ``field`` values. A multi-valued field ranks its row by its best
+    value; a multi-valued output gives its first value."""
+    if output.type is T.NULL:
+        return Col(null_of(t), t)
+    key = field.expr
+    if field.multi:
+        key = key.list.max() if descending else key.list.min()
+    key = order_expr(key, field.type)
+    out = output.expr.list.first() if output.multi else output.expr
+    ranked = out.filter(key.is_not_null()).sort_by(
+        key.filter(key.is_not_null()), descending=descending, maintain_order=True
+    )
+    picked = ranked.head(limit).drop_nulls()
+    return Col(pl.when(picked.len() > 0).then(picked.implode()), t, multi=True)
 
 
 @implements("sample")
@@ -231,3 +253,28 @@ def weighted_avg(args: list[Col], ctx: EvalContext) -> Col:
     total_weight = ws.sum()
     result = pl.when((ws.len() > 0) & (total_weight != 0)).then((xs * ws).sum() / total_weight)
     return Col(result, T.DOUBLE)
+
+
+def _first_last(latest: bool) -> Impl:
+    """FIRST / LAST: the value (whole) of the row with the smallest (largest) sort
+    key; rows without a key come last and ties keep input order, so a constant or
+    null key gives the first row's value."""
+
+    def impl(args: list[Col], ctx: EvalContext) -> Col:
+        value, sort = args
+        t = no_text(value.type)
+        if value.type is T.NULL:
+            return Col(null_of(T.NULL), T.NULL)
+        if sort.type is T.NULL or sort.is_const:
+            return Col(value.expr.first(), t, multi=value.multi)
+        key = sort.expr
+        if sort.multi:
+            key = key.list.max() if latest else key.list.min()
+        ordered = value.expr.sort_by(key, descending=latest, nulls_last=True, maintain_order=True)
+        return Col(ordered.first(), t, multi=value.multi)
+
+    return impl
+
+
+implements("first")(_first_last(False))
+implements("last")(_first_last(True))

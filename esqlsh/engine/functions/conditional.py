@@ -15,6 +15,7 @@ from functools import reduce
 import polars as pl
 
 from esqlsh.analysis.functions._common import common_of, no_text
+from esqlsh.analysis.functions.conditional import clamp_type
 from esqlsh.analysis.types import DataType
 from esqlsh.engine.compiled import Col, EvalContext, implements, physical
 from esqlsh.engine.expressions import MULTI_VALUE_MESSAGE
@@ -182,3 +183,50 @@ def _extreme(pick_max: bool) -> Callable[[list[Col], EvalContext], Col]:
 
 implements("greatest")(_extreme(True))
 implements("least")(_extreme(False))
+
+
+# ------------------------------------------------------------------------ CLAMP
+
+
+def _bound(pick_max: bool) -> Callable[[pl.Expr, pl.Expr, DataType], pl.Expr]:
+    """Elasticsearch's ClampMin (``pick_max``: the larger of value and bound) or
+    ClampMax (the smaller), comparing in the type's order (ips and versions by key,
+    false before true)."""
+
+    def bound(value: pl.Expr, limit: pl.Expr, t: DataType) -> pl.Expr:
+        kv, kl = order_expr(value, t), order_expr(limit, t)
+        beyond = kv < kl if pick_max else kv > kl
+        return (
+            pl.when(value.is_null() | limit.is_null())
+            .then(null_of(t))
+            .when(beyond)
+            .then(limit)
+            .otherwise(value)
+        )
+
+    return bound
+
+
+_clamp_min = _bound(True)
+_clamp_max = _bound(False)
+
+
+Bound = Callable[[pl.Expr, pl.Expr, DataType], pl.Expr]
+
+
+def _clamp(ops: tuple[Bound, ...]) -> Callable[[list[Col], EvalContext], Col]:
+    def impl(args: list[Col], ctx: EvalContext) -> Col:
+        t = clamp_type([a.type for a in args])
+        if any(a.type is T.NULL for a in args):
+            return Col(null_of(t), t, value=None)
+        out = as_type(args[0], t)
+        for op, limit in zip(ops, args[1:], strict=True):
+            out = op(out, as_type(limit, t), t)
+        return Col(out, t)
+
+    return impl
+
+
+implements("clamp")(_clamp((_clamp_min, _clamp_max)))
+implements("clamp_min")(_clamp((_clamp_min,)))
+implements("clamp_max")(_clamp((_clamp_max,)))

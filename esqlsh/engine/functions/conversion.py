@@ -460,6 +460,8 @@ TABLES: dict[str, tuple[DataType, Table]] = {
     "to_ip": (T.IP, _TO_IP),
     "to_long": (T.LONG, _TO_LONG),
     "to_string": (T.KEYWORD, _TO_STRING),
+    # TO_TEXT (Elasticsearch 9.5 preview): keyword and text only, the values as they are
+    "to_text": (T.TEXT, _STRING_SAME),
     "to_unsigned_long": (T.UNSIGNED_LONG, _TO_ULONG),
     "to_version": (T.VERSION, _TO_VERSION),
     # last: ``converter_for`` takes the first table producing a type (to_double's)
