@@ -452,9 +452,9 @@ def _unescape(text: str) -> str:
 
 
 def path_of(*segments: str) -> str:
-    """A URL path from segments, each percent-encoded (``,`` ``*`` ``:`` kept, as
-    Elasticsearch reads them in index expressions)."""
-    return "/" + "/".join(quote(s, safe=",*:<>+{}") for s in segments)
+    """A URL path from segments, each percent-encoded but for ``,`` ``*`` ``:``
+    (date math such as ``<logs-{now/d}>`` is sent encoded, as Elasticsearch wants)."""
+    return "/" + "/".join(quote(s, safe=",*:") for s in segments)
 
 
 def deadline_left(deadline: float) -> float:

@@ -747,7 +747,7 @@ SPEC_EXAMPLES = [
     "FROM my-index-000001,cluster_two:nothing* | LIMIT 10",
     "FROM cluster_one:nope*,cluster_two:nope | LIMIT 10",
     "FROM my-index-000001,*:my-index-000001 | STATS c = COUNT(*), "
-    "a = AVG(http.response.status_code), last = MAX(@timestamp) BY user.id | SORT user.id",
+    "a = AVG(http.response.status_code), newest = MAX(@timestamp) BY user.id | SORT user.id",
     "FROM my-index-000001,*:my-index-* | SORT http.response.status_code DESC NULLS LAST "
     "| KEEP user.id, http.response.status_code | LIMIT 3",
     "FROM *:my-index-000001 | STATS md = MEDIAN(http.response.status_code), "
@@ -767,7 +767,8 @@ class SpecOverHttp:
 def spec_world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SpecOverHttp]:
     world = build_world(tmp_path_factory.mktemp("spec-http"))
     with ThreadPoolExecutor(len(REMOTES)) as pool:
-        nodes = dict(zip(REMOTES, pool.map(start_node, [world.paths[a] for a in REMOTES])))
+        started = pool.map(start_node, [world.paths[a] for a in REMOTES])
+        nodes = dict(zip(REMOTES, started, strict=True))
     config = world.config()
     served = {
         alias: ClusterSpec(alias=alias, type="elasticsearch", hosts=(node.url,), timeout=30.0)

@@ -53,6 +53,7 @@ CONVERSIONS = [
     "to_radians",
     "to_string",
     "to_str",
+    "to_text",
     "to_timeduration",
     "to_unsigned_long",
     "to_ulong",
@@ -60,7 +61,7 @@ CONVERSIONS = [
     "to_version",
     "to_ver",
 ]
-CONDITIONAL = ["case", "coalesce", "greatest", "least"]
+CONDITIONAL = ["case", "coalesce", "greatest", "least", "clamp", "clamp_min", "clamp_max"]
 AGGREGATES = [
     "avg",
     "count",
@@ -76,6 +77,10 @@ AGGREGATES = [
     "top",
     "values",
     "weighted_avg",
+    "first",
+    "last",
+    "present",
+    "absent",
 ]
 GROUPING = ["bucket", "bin"]
 PART_A = OPERATORS + CONVERSIONS + CONDITIONAL + AGGREGATES + GROUPING

@@ -41,6 +41,9 @@ MATH = [
     "tan",
     "tanh",
     "tau",
+    "acosh",
+    "asinh",
+    "atanh",
 ]
 STRING = [
     "bit_length",
@@ -69,8 +72,18 @@ STRING = [
     "to_lower",
     "to_upper",
     "trim",
+    "contains",
 ]
-DATE = ["date_diff", "date_extract", "date_format", "date_parse", "date_trunc", "now"]
+DATE = [
+    "date_diff",
+    "date_extract",
+    "date_format",
+    "date_parse",
+    "date_trunc",
+    "now",
+    "day_name",
+    "month_name",
+]
 IP = ["cidr_match", "ip_prefix"]
 MULTIVALUE = [
     "mv_append",
@@ -90,6 +103,7 @@ MULTIVALUE = [
     "mv_sort",
     "mv_sum",
     "mv_zip",
+    "mv_contains",
 ]
 DECLARATIONS = Path(__file__).resolve().parents[2] / "esqlsh" / "analysis" / "functions"
 PART_B = MATH + STRING + DATE + IP + MULTIVALUE

@@ -315,3 +315,27 @@ for _name, _which in (("first", "earliest"), ("last", "latest")):
         multivalue=True,
         examples=(f"FROM employees | STATS {_name}_salary = {_name.upper()}(salary, hire_date)",),
     )
+
+# PRESENT and ABSENT (Elasticsearch 9.2): whether the group has any non-null value.
+_ANY_FIELD = types(ANY_VALUE, T.NULL, T.UNSUPPORTED)
+for _name, _doc in (
+    (
+        "present",
+        "Returns true if the input expression yields any non-null values within the current "
+        "aggregation context. Otherwise it returns false.",
+    ),
+    (
+        "absent",
+        "Returns true if the input expression yields no non-null values within the current "
+        "aggregation context. Otherwise it returns false.",
+    ),
+):
+    declare(
+        _name,
+        "aggregate",
+        [Param("field", _ANY_FIELD, doc="Expression that outputs values to be checked for presence.")],
+        T.BOOLEAN,
+        _doc,
+        multivalue=True,
+        examples=(f"FROM employees | STATS is_{_name} = {_name.upper()}(languages)",),
+    )

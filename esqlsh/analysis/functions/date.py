@@ -158,3 +158,22 @@ declare(
     D.DATETIME,
     "Returns current date and time.",
 )
+
+# -- After 9.1: DAY_NAME and MONTH_NAME (Elasticsearch 9.2). Names are English (the
+# request's default locale), of the date in UTC.
+declare(
+    "day_name",
+    "scalar",
+    [_date("date")],
+    D.KEYWORD,
+    "Returns the name of the weekday for date based on the configured Locale.",
+    examples=('ROW dt = TO_DATETIME("1953-09-02T00:00:00.000Z") | EVAL weekday = DAY_NAME(dt)',),
+)
+declare(
+    "month_name",
+    "scalar",
+    [_date("date")],
+    D.KEYWORD,
+    "Returns the month name for the provided date based on the configured Locale.",
+    examples=('ROW dt = TO_DATETIME("1996-03-21T00:00:00.000Z") | EVAL month = MONTH_NAME(dt)',),
+)

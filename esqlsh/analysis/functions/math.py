@@ -292,3 +292,20 @@ _unary_double(
 )
 _unary_double("tanh", "Returns the hyperbolic tangent of a number.")
 _constant("tau", "Returns the ratio of a circle's circumference to its radius.")
+
+# -- After 9.1: the inverse hyperbolic functions (ESSloppyMath, ported from Go's math).
+_unary_double(
+    "acosh",
+    "Returns the inverse hyperbolic cosine of a number.",
+    "Number greater than or equal to 1. If `null`, the function returns `null`.",
+)
+_unary_double(
+    "asinh",
+    "Returns the inverse hyperbolic sine of a number.",
+    "Numeric expression. If `null`, the function returns `null`.",
+)
+_unary_double(
+    "atanh",
+    "Returns the inverse hyperbolic tangent of a number.",
+    "Number between -1 and 1, exclusive. If `null`, the function returns `null`.",
+)

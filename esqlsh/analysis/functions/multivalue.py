@@ -257,3 +257,31 @@ _mv(
     D.KEYWORD,
     "Combines the values from two multivalued fields with a delimiter that joins them together.",
 )
+
+
+# -- After 9.1: MV_CONTAINS (Elasticsearch 9.2 preview).
+def _contains_check(types: Sequence[DataType], texts: Sequence[str], call: str) -> str | None:
+    first, second = no_text(types[0]), no_text(types[1])
+    if first is D.NULL or second is D.NULL or first is second:
+        return None
+    return (
+        f"second argument of [{call}] must be [{first.es_name}], "
+        f"found value [{texts[1]}] type [{types[1].es_name}]"
+    )
+
+
+declare(
+    "mv_contains",
+    "scalar",
+    [
+        Param("superset", REPRESENTABLE, "representable", doc="Multivalue expression."),
+        Param("subset", REPRESENTABLE, "representable", doc="Multivalue expression."),
+    ],
+    D.BOOLEAN,
+    "Checks if all values yielded by the second multivalue expression are present in the "
+    "values yielded by the first multivalue expression. Returns a boolean. Null values are "
+    "treated as an empty set.",
+    multivalue=True,
+    check=_contains_check,
+    examples=('ROW set = ["a", "b", "c"], element = "a" | EVAL c = MV_CONTAINS(set, element)',),
+)

@@ -256,3 +256,25 @@ declare(
     D.KEYWORD,
     "Removes leading and trailing whitespaces from a string.",
 )
+
+# -- After 9.1: CONTAINS (Elasticsearch 9.2).
+declare(
+    "contains",
+    "scalar",
+    [
+        _str(
+            "string",
+            "String expression: input string to check against. If `null`, the function "
+            "returns `null`.",
+        ),
+        _str(
+            "substring",
+            "String expression: A substring to find in the input string. If `null`, the "
+            "function returns `null`.",
+        ),
+    ],
+    D.BOOLEAN,
+    "Returns a boolean that indicates whether a keyword substring is within another string. "
+    "Returns `null` if either parameter is null.",
+    examples=('ROW a = "hello" | EVAL has_ll = CONTAINS(a, "ll")',),
+)

@@ -278,3 +278,20 @@ def _first_last(latest: bool) -> Impl:
 
 implements("first")(_first_last(False))
 implements("last")(_first_last(True))
+
+
+def _presence(present: bool) -> Impl:
+    """PRESENT / ABSENT: whether any non-null value reaches the group."""
+
+    def impl(args: list[Col], ctx: EvalContext) -> Col:
+        (a,) = args
+        if a.type is T.NULL:
+            return Col(pl.lit(not present), T.BOOLEAN)
+        found = values_of(a).len() > 0
+        return Col(found if present else ~found, T.BOOLEAN)
+
+    return impl
+
+
+implements("present")(_presence(True))
+implements("absent")(_presence(False))

@@ -633,3 +633,16 @@ def parse_date(text: pl.Expr, pattern: str) -> pl.Expr:
     if not has_offset:
         parsed = parsed.dt.replace_time_zone("UTC")
     return parsed
+
+
+# ----------------------------------------------- after 9.1: DAY_NAME, MONTH_NAME
+
+
+@scalar("day_name")
+def _day_name(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
+    return args[0].expr.dt.strftime("%A")
+
+
+@scalar("month_name")
+def _month_name(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
+    return args[0].expr.dt.strftime("%B")

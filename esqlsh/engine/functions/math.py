@@ -355,3 +355,67 @@ def _hypot(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
     small = pl.min_horizontal(a.abs(), b.abs())
     ratio = pl.when(big == 0).then(0.0).otherwise(divide(small, big))
     return big * (1 + ratio * ratio).sqrt()
+
+
+# ------------------------------------------------ inverse hyperbolic (after 9.1)
+# Elasticsearch's ESSloppyMath ports Go's math.Acosh/Asinh/Atanh; the same branches
+# here give the same doubles.
+
+_LN2 = 6.93147180559945286227e-01
+_NEAR_ZERO = 1.0 / (1 << 28)
+_LARGE = float(1 << 28)
+
+
+def _go_acosh(x: pl.Expr) -> pl.Expr:
+    return (
+        pl.when(x == 1.0)
+        .then(0.0)
+        .when(x >= _LARGE)
+        .then(x.log() + _LN2)
+        .when(x > 2)
+        .then((2 * x - 1 / (x + (x * x - 1).sqrt())).log())
+        .otherwise(((x - 1) + (2 * (x - 1) + (x - 1) * (x - 1)).sqrt()).log1p())
+    )
+
+
+def _go_asinh(x: pl.Expr) -> pl.Expr:
+    a = x.abs()
+    magnitude = (
+        pl.when(a > _LARGE)
+        .then(a.log() + _LN2)
+        .when(a > 2)
+        .then((2 * a + 1 / ((a * a + 1).sqrt() + a)).log())
+        .when(a < _NEAR_ZERO)
+        .then(a)
+        .otherwise((a + a * a / (1 + (1 + a * a).sqrt())).log1p())
+    )
+    return pl.when(x.is_infinite() | x.is_nan()).then(x).when(x < 0).then(-magnitude).otherwise(magnitude)
+
+
+def _go_atanh(x: pl.Expr) -> pl.Expr:
+    a = x.abs()
+    magnitude = (
+        pl.when(a < _NEAR_ZERO)
+        .then(a)
+        .when(a < 0.5)
+        .then(0.5 * ((a + a) + (a + a) * a / (1 - a)).log1p())
+        .otherwise(0.5 * ((a + a) / (1 - a)).log1p())
+    )
+    return pl.when(x < 0).then(-magnitude).otherwise(magnitude)
+
+
+@scalar("acosh")
+def _acosh(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
+    x = as_f64(args[0])
+    return failing(ctx, x < 1.0, arithmetic("Acosh input out of range"), _go_acosh(x))
+
+
+@scalar("asinh")
+def _asinh(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
+    return _go_asinh(as_f64(args[0]))
+
+
+@scalar("atanh")
+def _atanh(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
+    x = as_f64(args[0])
+    return failing(ctx, x.abs() >= 1.0, arithmetic("Atanh input out of range"), _go_atanh(x))

@@ -370,3 +370,26 @@ def _substitute(values: pl.Expr, delim: pl.Expr) -> pl.Expr:
     joined = values.list.join("\u0002")
     parts = joined.str.split("\u0001").list.join(delim)
     return parts.str.split("\u0002")
+
+
+# --------------------------------------------------------- after 9.1: MV_CONTAINS
+
+
+@scalar("mv_contains", nulls=False)
+def _mv_contains(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
+    """Every value of the subset is in the superset; null is the empty set."""
+    superset, subset = args
+    if subset.type is D.NULL or (subset.is_const and subset.value is None):
+        return pl.lit(True)
+    if superset.type is D.NULL or (superset.is_const and superset.value is None):
+        return subset.expr.is_null()
+    sup = as_list(superset).cast(pl.List(_dtype(subset)))
+    sub = as_list(subset)
+    missing = sub.list.set_difference(sup).list.len()
+    return pl.when(sub.is_null()).then(True).when(sup.is_null()).then(False).otherwise(missing == 0)
+
+
+def _dtype(col: Col) -> pl.DataType:
+    from esqlsh.engine.compiled import physical
+
+    return physical(col.type)

@@ -399,3 +399,11 @@ def _from_base64(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
     # whole query) nor decode them lossily, so this is done once per distinct value.
     text_out = per_distinct(raw, lambda b: b.decode("utf-8", "replace"), pl.String())
     return failing(ctx, ~valid, message, text_out)
+
+
+# ------------------------------------------------------------ after 9.1: CONTAINS
+
+
+@scalar("contains")
+def _contains(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
+    return args[0].expr.str.contains(args[1].expr, literal=True)
