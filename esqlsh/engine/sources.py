@@ -13,7 +13,7 @@ import polars as pl
 
 import esqlsh
 from esqlsh.analysis.types import DataType
-from esqlsh.engine.columns import col
+from esqlsh.engine.columns import col, exactly
 from esqlsh.engine.expressions import physical_of
 from esqlsh.engine.runtime import Run
 from esqlsh.plan.logical import Attribute, Relation, RowSource, ShowInfoSource
@@ -106,7 +106,9 @@ def _index_frame(
     if not exprs:
         # A frame without columns still has rows (selecting nothing would not).
         return lf.drop(lf.collect_schema().names())
-    return lf.select(exprs)
+    # with_columns, then select by name: a constant (``_index``, ``_version``)
+    # takes the frame's height, where a select of constants alone is one row.
+    return lf.with_columns(exprs).select(exactly(attr.name for attr in wanted))
 
 
 def scan_relation(node: Relation, run: Run) -> pl.LazyFrame:

@@ -328,9 +328,18 @@ class Dissect:
 
 @dataclass(frozen=True)
 class Grok:
+    """``GROK operand "pattern"``; ``extra_patterns`` holds the second and later
+    patterns of ``GROK operand "p1", "p2"`` (after 9.1: the first that matches
+    wins)."""
+
     operand: Expr
     pattern: str
     source: Source = _src()
+    extra_patterns: tuple[str, ...] = ()
+
+    @property
+    def patterns(self) -> tuple[str, ...]:
+        return (self.pattern, *self.extra_patterns)
 
 
 EnrichMode = TLiteral["_any", "_coordinator", "_remote"]
@@ -362,8 +371,23 @@ class MvExpand:
 
 @dataclass(frozen=True)
 class LookupJoin:
+    """``LOOKUP JOIN index ON a, b`` (``on`` = the field names) or, after 9.1,
+    ``LOOKUP JOIN index ON left == right [AND …]`` (``on`` empty, ``condition``
+    the expression)."""
+
     index: str
     on: tuple[str, ...]
+    source: Source = _src()
+    condition: Expr | None = None
+
+
+@dataclass(frozen=True)
+class InlineStats:
+    """``INLINE STATS aggs [BY groups]`` (after 9.1): STATS whose results are
+    appended to every input row of their group."""
+
+    aggs: tuple[AggItem, ...]
+    groups: tuple[Assignment, ...] = ()
     source: Source = _src()
 
 
@@ -393,12 +417,25 @@ Command = Union[  # noqa: UP007
     MvExpand,
     LookupJoin,
     Sample,
+    InlineStats,
 ]
 
 
 @dataclass(frozen=True)
+class Setting:
+    """``SET name = value;`` before the query (after 9.1). ``value`` is a constant
+    (a map value is refused by the parser)."""
+
+    name: str
+    value: Expr
+    source: Source = _src()
+
+
+@dataclass(frozen=True)
 class Query:
-    """A whole query: a source command followed by processing commands."""
+    """A whole query: a source command followed by processing commands, after the
+    ``SET`` statements (``settings``) that precede it."""
 
     commands: tuple[Command, ...]
     source: Source = _src()
+    settings: tuple[Setting, ...] = ()

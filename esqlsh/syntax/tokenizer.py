@@ -36,6 +36,18 @@ _SOURCE_STOP = frozenset(':"=|,[]/() \t\r\n')
 _POLICY_STOP = frozenset('\\/?"<>| ,#\t\r\n:()')
 _ESCAPES = frozenset('tnr"\\')
 
+_SET_KEYWORDS = {"true": T.TRUE, "false": T.FALSE, "null": T.NULL}
+_SET_PUNCTUATION = {
+    "=": T.ASSIGN,
+    ":": T.COLON,
+    ",": T.COMMA,
+    ".": T.DOT,
+    "{": T.LEFT_BRACES,
+    "}": T.RIGHT_BRACES,
+    "[": T.OPENING_BRACKET,
+    "]": T.CLOSING_BRACKET,
+}
+
 _PUSH_EXPRESSION_TWICE = frozenset({T.LP, T.OPENING_BRACKET})
 _POP_TWICE = frozenset({T.RP, T.CLOSING_BRACKET})
 
@@ -88,6 +100,8 @@ class _Lexer:
             "join": self._join,
             "change_point": self._change_point,
             "fork": self._fork,
+            "set": self._set,
+            "inline": self._inline,
         }
 
     # ----------------------------------------------------------------- driver
@@ -558,6 +572,47 @@ class _Lexer:
             if keyword == T.ON:
                 self._pop()
                 self._push("expression")
+
+    def _set(self) -> None:
+        """``SET name = value;`` (Elasticsearch's SET_MODE, after 9.1): constants,
+        names, map punctuation; ``;`` ends the statement. There is no sign token,
+        as in Elasticsearch."""
+        text, pos = self.text, self.pos
+        c = text[pos]
+        if c == ";":
+            self._emit(T.SEMICOLON, pos + 1)
+            self._pop()
+        elif c == '"':
+            self._emit(T.QUOTED_STRING, self._string_end(pos))
+        elif "0" <= c <= "9" or (c == "." and pos + 1 < self.n and "0" <= text[pos + 1] <= "9"):
+            self._number()
+        elif c.isascii() and (c.isalpha() or c in "_@"):
+            m = _IDENT.match(text, pos)
+            if m is None:
+                raise self._dead_after(pos)
+            keyword = _SET_KEYWORDS.get(m.group().lower(), T.UNQUOTED_IDENTIFIER)
+            self._emit(keyword, m.end())
+        elif c == "`":
+            self._emit(T.QUOTED_IDENTIFIER, self._quoted_id_end(pos))
+        elif c == "?":
+            self._params()
+        elif c in _SET_PUNCTUATION:
+            self._emit(_SET_PUNCTUATION[c], pos + 1)
+        else:
+            raise self._fail_here()
+
+    def _inline(self) -> None:
+        """After ``INLINE`` only ``STATS`` may come (Elasticsearch's INLINE_MODE);
+        it switches to expressions."""
+        text, pos = self.text, self.pos
+        matched = 0
+        while matched < 5 and text[pos + matched : pos + matched + 1].lower() == "stats"[matched]:
+            matched += 1
+        if matched < 5:
+            raise LexerError(min(pos + matched, self.n - 1))
+        self._emit(T.DEV_INLINE_STATS, pos + 5)
+        self._pop()
+        self._push("expression")
 
     def _fork(self) -> None:
         text, pos = self.text, self.pos

@@ -112,6 +112,13 @@ class T(IntEnum):
     ID_PATTERN = 128
     AS = 132
     INFO = 136
+    # Statements and commands Elasticsearch added after 9.1 (``SET name = value;``,
+    # ``INLINE STATS``). Named DEV_* so that, like snapshot-only tokens, they stay
+    # out of the 9.1 "expecting" sets of syntax errors; numbered past 9.1's tokens.
+    DEV_SET = 200
+    DEV_INLINE = 201
+    DEV_INLINE_STATS = 202
+    SEMICOLON = 203
 
 
 # ANTLR literal names (Elasticsearch 9.1); tokens missing here print symbolically.
@@ -183,6 +190,7 @@ LITERAL_NAMES: dict[T, str] = {
     T.USING: "USING",
     T.AS: "as",
     T.INFO: "info",
+    T.SEMICOLON: ";",
 }
 
 
@@ -235,6 +243,9 @@ COMMANDS: dict[str, tuple[T, str]] = {
     "keep": (T.KEEP, "project"),
     "rename": (T.RENAME, "rename"),
     "show": (T.SHOW, "show"),
+    # after 9.1: statements before the query, and INLINE STATS
+    "set": (T.DEV_SET, "set"),
+    "inline": (T.DEV_INLINE, "inline"),
 }
 
 # Words that are keywords inside expressions (they win over identifiers of the
