@@ -43,6 +43,25 @@ not multi-value aware returns `null` for a multi-valued argument, with the warni
 """
 
 
+# Elasticsearch functions esqlsh does not provide, and why (the audit against
+# EsqlFunctionRegistry; a name here must not be in the registry).
+NOT_PROVIDED: dict[str, str] = {
+    "categorize": "needs Elasticsearch's ML text categorizer (token weights, merging) to "
+    "give the same categories",
+    "to_aggregate_metric_double": "the aggregate_metric_double type does not exist in esqlsh",
+    "st_*, to_geohash, to_geohex, to_geotile, st_centroid_agg, st_extent_agg": "spatial "
+    "functions are out of scope (no spatial spec in the conformance set)",
+    "match, multi_match, match_phrase, qstr, kql, score, term": "full-text search needs "
+    "Lucene indices",
+    "knn, v_cosine, v_dot_product, v_hamming, v_l1_norm, v_l2_norm, v_magnitude, "
+    "text_embedding": "dense vectors are out of scope (snapshot-only in 9.1)",
+    "rate, avg_over_time, count_over_time, count_distinct_over_time, first_over_time, "
+    "last_over_time, max_over_time, min_over_time, sum_over_time": "time-series aggregations "
+    "need the TS command (snapshot-only in 9.1)",
+    "delay": "a debugging function of snapshot builds",
+}
+
+
 def family_of(fn: FunctionDef) -> str:
     family = FAMILY.get(fn.name, "")
     return family if family in SECTIONS else "other"
@@ -69,6 +88,12 @@ def render() -> str:
             out.append("```text")
             out.append(help_text(fn.name))
             out.append("```\n")
+    out.append("## Not provided\n")
+    out.append("Elasticsearch functions esqlsh does not implement, and why:\n")
+    out.append("| functions | why |")
+    out.append("| --- | --- |")
+    for names, why in NOT_PROVIDED.items():
+        out.append(f"| {names.upper()} | {why} |")
     return "\n".join(out).rstrip() + "\n"
 
 

@@ -26,7 +26,8 @@ after the AST class); STATS is in ``stats.py`` and KEEP/DROP/RENAME in
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
 
 from esqlsh.analysis import literals, messages, sources
 from esqlsh.analysis.dissect import DissectError, parse_dissect
@@ -41,9 +42,10 @@ from esqlsh.analysis.expressions import (
     problem_at,
     walk,
 )
-from esqlsh.analysis.grok import GrokError, compile_grok
+from esqlsh.analysis.grok import GrokError, GrokSpec, compile_grok
 from esqlsh.analysis.locate import locate, locate_after, locate_list
 from esqlsh.analysis.projections import drop, keep, rename
+from esqlsh.analysis.settings import QuerySettings, TimeZone, query_settings
 from esqlsh.analysis.stats import analyze_stats
 from esqlsh.analysis.types import SPATIAL, STRING, TEMPORAL_AMOUNT, DataType
 from esqlsh.clusters.base import Catalog
@@ -55,22 +57,29 @@ from esqlsh.plan.logical import (
     EnrichNode,
     EvalNode,
     Filter,
+    FnCall,
     GrokNode,
+    InlineStatsNode,
+    JoinCondition,
     LimitNode,
+    Lit,
     LookupJoinNode,
     MvExpandNode,
     OrderBy,
     Plan,
     PlanNode,
     Project,
+    Ref,
     Relation,
     RowSource,
     SampleNode,
     ShowInfoSource,
     SortKey,
+    TemporalAmount,
     TExpr,
 )
 from esqlsh.syntax import ast
+from esqlsh.syntax.parser import join_comparison
 
 T = DataType
 
@@ -107,15 +116,55 @@ def analyze(
     ``default_limit`` is the implicit LIMIT of a query without one (with its
     warning); None adds no implicit LIMIT at all, neither that one nor the
     ``MAX_LIMIT`` cap: a cross-cluster fragment is bounded by what it says only."""
-    return _Analysis(catalog, ParamValues.of(params), default_limit).run(query)
+    values = ParamValues.of(params)
+    settings = query_settings(query.settings, _setting_resolver(values))
+    nullified: list[str] = []
+    while True:
+        analysis = _Analysis(catalog, values, default_limit, settings, tuple(nullified))
+        try:
+            return analysis.run(query)
+        except VerificationError as e:
+            unknown = [n for n in _unknown_columns(e) if n not in nullified]
+            if not settings.nullify or not unknown:
+                raise
+            # SET unmapped_fields="nullify": Elasticsearch's ResolveUnmapped adds
+            # every name it could not resolve to the source, as a null column
+            nullified.extend(unknown)
+
+
+def _setting_resolver(values: ParamValues) -> Callable[[ast.Expr], TExpr | None]:
+    resolver = ExpressionResolver(values, [])
+    return lambda expr: resolver.resolve(expr, Scope([]))
+
+
+_UNKNOWN_COLUMN = re.compile(
+    r"Unknown column \[(.+?)\](?: in left side of join)?(?:, did you mean (?:any of )?\[.*\]\?)?"
+)
+
+
+def _unknown_columns(error: VerificationError) -> list[str]:
+    """The names of the unknown columns a failed analysis reported."""
+    names: list[str] = []
+    for problem in error.problems:
+        match = _UNKNOWN_COLUMN.fullmatch(problem.message)
+        if match is not None and match.group(1) not in names:
+            names.append(match.group(1))
+    return names
 
 
 class _Analysis:
     def __init__(
-        self, catalog: Catalog, params: ParamValues, default_limit: int | None = DEFAULT_LIMIT
+        self,
+        catalog: Catalog,
+        params: ParamValues,
+        default_limit: int | None = DEFAULT_LIMIT,
+        settings: QuerySettings | None = None,
+        nullified: tuple[str, ...] = (),
     ):
         self.catalog = catalog
         self.default_limit = default_limit
+        self.settings = settings or QuerySettings()
+        self.nullified = nullified
         self.problems: list[Problem] = []
         self.resolver = ExpressionResolver(params, self.problems)
         self.late: list[list[Problem]] = []
@@ -157,7 +206,10 @@ class _Analysis:
         warnings.extend(self._lost_sort_warnings())
         if limit is not None:
             self.nodes.append(LimitNode(limit, tuple(self.scope.attrs)))
-        return Plan(tuple(self.nodes), tuple(warnings))
+        nodes = tuple(self.nodes)
+        if self.settings.time_zone.offset_millis != 0:
+            nodes = tuple(_in_time_zone(n, self.settings.time_zone) for n in nodes)  # type: ignore[misc]
+        return Plan(nodes, tuple(warnings))
 
     def _lost_sort_warnings(self) -> list[str]:
         """``WarnLostSortOrder``: the first SORT below a LOOKUP JOIN loses its order
@@ -272,6 +324,16 @@ class _Analysis:
                 cmd.source,
             )
         )
+        nulls = self._nullified_fields()
+        if nulls:
+            self.set_schema([*self.scope.attrs, *(Attribute(n, T.NULL) for n, _ in nulls)])
+            self.emit(EvalNode(tuple(nulls), self.schema(), cmd.source))
+
+    def _nullified_fields(self) -> list[tuple[str, TExpr]]:
+        """``SET unmapped_fields="nullify"``: the names nothing defines, as null
+        columns at the end of the source's output."""
+        present = set(self.scope.names())
+        return [(n, Lit(None, T.NULL)) for n in self.nullified if n not in present]
 
     def _row(self, cmd: ast.Row, late: list[Problem]) -> None:
         empty = Scope([])
@@ -289,6 +351,8 @@ class _Analysis:
                 )
             fields.append((_field_name(assignment), value))
         self.outside_stats([v for _, v in fields], late)
+        names = {n for n, _ in fields}
+        fields += [(n, Lit(None, T.NULL)) for n in self.nullified if n not in names]
         # Elasticsearch keeps every ROW field, duplicate names included
         # (row.csv-spec evalRowWithNull2 returns two ``null`` columns).
         self.set_schema([Attribute(n, v.type) for n, v in fields], {})
@@ -340,6 +404,20 @@ class _Analysis:
         for node in result.nodes:
             self.emit(node)
         self.set_schema(result.nodes[-1].schema, {})
+
+    def _inlinestats(self, cmd: ast.InlineStats, late: list[Problem]) -> None:
+        """INLINE STATS (after 9.1): the STATS, appended to the input columns
+        (``InlineStats.output``: the input's columns not redefined, then the
+        aggregates, then the groups)."""
+        stats = ast.Stats(cmd.aggs, cmd.groups, cmd.source)
+        result = analyze_stats(stats, self.scope, self.resolver, late)
+        if result is None:
+            return
+        self.warnings.extend(result.warnings)
+        added = result.nodes[-1].schema
+        attrs = merge_output(added, self.scope.attrs)
+        self.set_schema(attrs, redefined=[a.name for a in added])
+        self.emit(InlineStatsNode(tuple(result.nodes), self.schema(), cmd.source))
 
     def _keep(self, cmd: ast.Keep, late: list[Problem]) -> None:
         self._project(keep(cmd, self.scope, self.problems), cmd)
@@ -426,12 +504,7 @@ class _Analysis:
         )
 
     def _grok(self, cmd: ast.Grok, late: list[Problem]) -> None:
-        try:
-            spec = compile_grok(cmd.pattern)
-        except GrokError as e:
-            raise ParsingError(
-                cmd.source.line, cmd.source.column, f"Invalid pattern [{cmd.pattern}] for grok: {e}"
-            ) from None
+        spec = _grok_spec(cmd)
         operand = self.resolve(cmd.operand)
         if operand is None:
             return
@@ -441,7 +514,7 @@ class _Analysis:
             merge_output(spec.fields, self.scope.attrs), redefined=[a.name for a in spec.fields]
         )
         self.emit(
-            GrokNode(operand, cmd.pattern, spec.regex, spec.fields, self.schema(), cmd.source)
+            GrokNode(operand, spec.pattern, spec.regex, spec.fields, self.schema(), cmd.source)
         )
 
     # --------------------------------------------------------------- enrich
@@ -571,6 +644,9 @@ class _Analysis:
             return
         right, _ = sources.merge_fields([info])
         right_scope = Scope(right)
+        if cmd.condition is not None:
+            self._expression_join(cmd, info.name, right, late)
+            return
         on_start = cmd.source.text.upper().rfind(" ON ")
         key_sources = locate_list(cmd.source, cmd.on, on_start + 4)
         ok = True
@@ -604,6 +680,62 @@ class _Analysis:
         added = tuple(a for a in right if a.name not in cmd.on)
         self.set_schema(merge_output(added, self.scope.attrs), redefined=[a.name for a in added])
         self.emit(LookupJoinNode(info.name, tuple(cmd.on), added, self.schema(), cmd.source))
+
+    def _expression_join(
+        self, cmd: ast.LookupJoin, index: str, right: Sequence[Attribute], late: list[Problem]
+    ) -> None:
+        """``ON left == right [AND …]`` (after 9.1): in each comparison the field on
+        the left of the operator is the input's, the one on the right the lookup
+        index's. Every lookup field is added, the join fields included."""
+        assert cmd.condition is not None
+        right_scope = Scope(list(right))
+        conditions: list[JoinCondition] = []
+        for part in _and_parts(cmd.condition):
+            found = join_comparison(part)
+            if found is None:
+                self.fail(
+                    part.source,
+                    "LOOKUP JOIN ON expressions other than comparisons of an input field with "
+                    f"a lookup field are not supported by esqlsh, found [{part.source.text}]",
+                )
+                continue
+            condition = self._join_condition(*found, right_scope, late)
+            if condition is not None:
+                conditions.append(condition)
+        if self.problems:
+            return
+        added = tuple(right)
+        self.set_schema(merge_output(added, self.scope.attrs), redefined=[a.name for a in added])
+        self.emit(LookupJoinNode(index, (), added, self.schema(), cmd.source, tuple(conditions)))
+
+    def _join_condition(
+        self,
+        left: ast.FieldRef,
+        op: str,
+        right: ast.FieldRef,
+        right_scope: Scope,
+        late: list[Problem],
+    ) -> JoinCondition | None:
+        left_attr = self.scope.get(left.name)
+        right_attr = right_scope.get(right.name)
+        if left_attr is None:
+            msg = messages.unknown_column(left.name, self.scope.names())
+            self.fail(left.source, msg.replace("]", "] in left side of join", 1))
+        if right_attr is None:
+            msg = messages.unknown_column(right.name, right_scope.names())
+            self.fail(right.source, msg.replace("]", "] in right side of join", 1))
+        if left_attr is None or right_attr is None:
+            return None
+        if not join_compatible(left_attr.type, right_attr.type):
+            late.append(
+                problem_at(
+                    left.source,
+                    f"JOIN left field [{left.name}] of type [{messages.enum_name(left_attr.type)}] "
+                    f"is incompatible with right field [{right.name}] of type "
+                    f"[{messages.enum_name(right_attr.type)}]",
+                )
+            )
+        return JoinCondition(left.name, _COMPARISON_NAMES[op], right.name)
 
 
 # ----------------------------------------------------------------- checks
@@ -659,6 +791,80 @@ def enrich_mode(cmd: ast.Enrich) -> str:
             "[_ANY, _COORDINATOR, _REMOTE]",
         )
     return mode
+
+
+_COMPARISON_NAMES = {"==": "eq", "!=": "neq", "<": "lt", "<=": "lte", ">": "gt", ">=": "gte"}
+
+
+def _and_parts(expr: ast.Expr) -> list[ast.Expr]:
+    if isinstance(expr, ast.Binary) and expr.op == "AND":
+        return [*_and_parts(expr.left), *_and_parts(expr.right)]
+    return [expr]
+
+
+def _in_time_zone(node: object, zone: TimeZone) -> object:
+    """``node`` with every DATE_TRUNC rounding in ``zone`` (``SET time_zone``):
+    for a fixed UTC offset, ``DATE_TRUNC(i, d)`` is ``DATE_TRUNC(i, d + offset) -
+    offset``. Zones with transitions are refused where DATE_TRUNC is used."""
+    if isinstance(node, FnCall):
+        args = tuple(_in_time_zone(a, zone) for a in node.args)
+        call = dataclasses.replace(node, args=args)  # type: ignore[arg-type]
+        return _truncated_in_zone(call, zone) if call.name == "date_trunc" else call
+    if isinstance(node, tuple):
+        return tuple(_in_time_zone(item, zone) for item in node)
+    if isinstance(node, Lit | Ref | Attribute | ast.Source) or not dataclasses.is_dataclass(node):
+        return node
+    changes = {f.name: _in_time_zone(getattr(node, f.name), zone) for f in dataclasses.fields(node)}
+    return dataclasses.replace(node, **changes)  # type: ignore[type-var]
+
+
+def _truncated_in_zone(call: FnCall, zone: TimeZone) -> TExpr:
+    if len(call.args) != 2 or call.args[1].type not in (T.DATETIME, T.DATE_NANOS):
+        return call
+    if zone.offset_millis is None:
+        source = call.source
+        raise ParsingError(
+            source.line,
+            source.column,
+            f"DATE_TRUNC in time zone [{zone.id}], which has daylight saving time or other "
+            "transitions, is not supported by esqlsh (fixed offsets are)",
+        )
+    interval, date = call.args
+    offset = Lit(TemporalAmount(millis=zone.offset_millis), T.TIME_DURATION, call.source)
+    local = FnCall("add", (date, offset), date.type, source=call.source)
+    truncated = dataclasses.replace(call, args=(interval, local))
+    return FnCall("sub", (truncated, offset), call.type, source=call.source)
+
+
+def _grok_spec(cmd: ast.Grok) -> GrokSpec:
+    """The compiled GROK pattern. Several patterns (after 9.1) are tried in order,
+    the first that matches wins: they compile as one alternation, whose fields are
+    those of every pattern (a field given two types is refused, as
+    ``validateGrokPattern`` refuses it)."""
+    specs = [_compiled_grok(cmd, p) for p in cmd.patterns]
+    if len(specs) == 1:
+        return specs[0]
+    types: dict[str, DataType] = {}
+    for spec in specs:
+        for field in spec.fields:
+            if types.setdefault(field.name, field.type) != field.type:
+                raise ParsingError(
+                    cmd.source.line,
+                    cmd.source.column,
+                    f"Invalid GROK pattern [{spec.pattern}]: the attribute [{field.name}] is "
+                    "defined multiple times with different types",
+                )
+    combined = "|".join(f"(?:{p})" for p in cmd.patterns)
+    return dataclasses.replace(_compiled_grok(cmd, combined), pattern=", ".join(cmd.patterns))
+
+
+def _compiled_grok(cmd: ast.Grok, pattern: str) -> GrokSpec:
+    try:
+        return compile_grok(pattern)
+    except GrokError as e:
+        raise ParsingError(
+            cmd.source.line, cmd.source.column, f"Invalid pattern [{pattern}] for grok: {e}"
+        ) from None
 
 
 def _field_name(assignment: ast.Assignment) -> str:

@@ -159,8 +159,9 @@ def public_functions() -> list[FunctionDef]:
 
 
 def type_names(ts: frozenset[DataType]) -> str:
-    """``double | integer | long`` — the accepted types as Elasticsearch names them."""
-    return " | ".join(sorted(t.value for t in ts)) or "none"
+    """``double | integer | long`` — the accepted types as Elasticsearch names them
+    (``null``, accepted everywhere, is left out)."""
+    return " | ".join(sorted(t.value for t in ts if t is not DataType.NULL)) or "none"
 
 
 _MAX_COMBINATIONS = 2000

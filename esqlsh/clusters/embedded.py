@@ -3,8 +3,16 @@ process. It implements ``Storage`` (``base.py``).
 
 Construction reads nothing. Metadata (the index list, each index's mapping,
 settings and stored schema, aliases, policies) is read on first use and cached
-on the object, keyed by the files' modification times, so a cluster object stays
-right while ``esqlsh load`` writes into its directory.
+on the object. Each cached value remembers the ``(inode, mtime_ns, size)`` of
+the few paths it was read from (the cluster folder for the index list; an
+index's folder, mapping, settings and the aliases file for its metadata), and a
+lookup re-stats just those: a query costs a handful of ``stat`` calls, not a
+read of every index, and a cluster object stays right while ``esqlsh load``
+writes into its directory (every write there is a new file renamed into place,
+which changes the folder's mtime). An in-place edit of a data file is not seen
+until ``refresh()``. Values read less than a second after a path changed are not
+trusted (a second change within the file system's timestamp granularity could
+leave the mtime as it was) and are read again on the next lookup.
 
 Index visibility: an index whose settings say ``index.hidden: true``, or whose
 name starts with ``.`` (unless its settings say ``index.hidden: false``), is
@@ -21,7 +29,8 @@ back as nulls unless ``raw=True``, which returns range fields as their stored
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -37,6 +46,13 @@ from esqlsh.clusters.names import is_valid_index_name, resolve_expression
 from esqlsh.errors import EsqlError
 
 T = TypeVar("T")
+
+# A value read from paths that changed less than this long ago is read again
+# next time: file systems stamp times at a coarse granularity (git's "racy" files).
+_RACY_NS = 1_000_000_000
+
+# A path's (inode, mtime_ns, size), or None when it does not exist.
+Stamp = tuple[int, int, int] | None
 
 # The metadata fields ``scan`` serves besides the index's own fields.
 METADATA_FIELDS: dict[str, DataType] = {
@@ -72,7 +88,8 @@ class EmbeddedCluster:
     def __init__(self, path: str | os.PathLike[str], name: str | None = None):
         self.path = Path(path)
         self.name = name if name is not None else self.path.name
-        self._cache: dict[tuple[str, str], tuple[object, object]] = {}
+        self._root = os.fspath(self.path)
+        self._cache: dict[tuple[str, str], _Entry] = {}
 
     def __repr__(self) -> str:
         return f"EmbeddedCluster({str(self.path)!r}, name={self.name!r})"
@@ -80,17 +97,17 @@ class EmbeddedCluster:
     # --- Catalog ---------------------------------------------------------------
 
     def resolve(self, expression: str) -> list[str]:
-        hidden = {name: self._meta(name).hidden for name in self.indices()}
+        hidden = _Hidden(self, self._listing())
         return resolve_expression(expression, hidden, self.aliases())
 
     def index(self, name: str) -> IndexInfo | None:
-        if name not in self.indices():
+        if name not in self._listing().known:
             return None
         return self._meta(name).info
 
     def policies(self) -> dict[str, EnrichPolicy]:
         folder = self.path / layout.ENRICH_DIR
-        return self._cached("policies", "", _dir_stamp(folder), lambda: _read_policies(folder))
+        return self._cached("policies", "", (str(folder),), lambda: _read_policies(folder))
 
     # --- Storage ---------------------------------------------------------------
 
@@ -104,6 +121,9 @@ class EmbeddedCluster:
             frame = pl.scan_parquet(list(meta.files))
         else:
             frame = pl.LazyFrame(schema={layout.ID_COLUMN: pl.String()})
+        if not wanted:
+            # No columns, but the rows: a select of nothing would have none.
+            return frame.select(layout.ID_COLUMN).drop(layout.ID_COLUMN)
         # with_columns (not select): constants take the frame's height; projection
         # pushdown then reads only the columns ``wanted`` needs.
         return frame.with_columns(exprs).select(wanted)
@@ -138,12 +158,12 @@ class EmbeddedCluster:
 
     def indices(self) -> list[str]:
         """Every index of the cluster, sorted."""
-        return self._cached("indices", "", _dir_stamp(self.path), self._list_indices)
+        return list(self._listing().names)
 
     def aliases(self) -> dict[str, tuple[str, ...]]:
         """alias → the indices it points at."""
-        path = self.path / layout.ALIASES_FILE
-        return self._cached("aliases", "", _file_stamp(path), lambda: _read_aliases(path))
+        path = os.path.join(self._root, layout.ALIASES_FILE)
+        return self._cached("aliases", "", (path,), lambda: _read_aliases(Path(path)))
 
     def multi_valued(self, index: str) -> frozenset[str]:
         """The fields ``scan`` returns as lists."""
@@ -172,30 +192,53 @@ class EmbeddedCluster:
 
     # --- metadata ----------------------------------------------------------------
 
-    def _list_indices(self) -> list[str]:
-        if not self.path.is_dir():
-            return []
-        return sorted(
-            entry.name
-            for entry in os.scandir(self.path)
-            if entry.is_dir()
-            and is_valid_index_name(entry.name)
-            and os.path.exists(os.path.join(entry.path, layout.MAPPING_FILE))
-        )
+    def _listing(self) -> _Listing:
+        """The index folders, cached while the cluster folder (and any folder
+        still waiting for its mapping) is unchanged."""
+        hit = self._cache.get(_LISTING)
+        if hit is not None and hit.fresh():
+            return hit.value  # type: ignore[return-value]
+        stamps = _stamps((self._root,))  # before reading, so later changes show
+        names: list[str] = []
+        pending: list[str] = []
+        pending_stamps: list[_Stamps] = []
+        for folder in _index_folders(self._root):
+            # A folder is an index once its mapping is written (``load`` writes
+            # it last); a folder without one is watched until it has it.
+            stamp = _stamps((folder,))
+            if os.path.exists(os.path.join(folder, layout.MAPPING_FILE)):
+                names.append(os.path.basename(folder))
+            else:
+                pending.append(folder)
+                pending_stamps.append(stamp)
+        listing = _Listing(tuple(sorted(names)), frozenset(names))
+        paths = (self._root, *pending)
+        self._cache[_LISTING] = _Entry(paths, _joined([stamps, *pending_stamps]), listing)
+        return listing
 
     def _meta(self, index: str) -> IndexMeta:
-        folder = self.path / index
-        stamp = (
-            _dir_stamp(folder),
-            _file_stamp(folder / layout.MAPPING_FILE),
-            _file_stamp(folder / layout.SETTINGS_FILE),
-            _file_stamp(self.path / layout.ALIASES_FILE),
+        folder = os.path.join(self._root, index)
+        paths = (
+            folder,
+            os.path.join(folder, layout.MAPPING_FILE),
+            os.path.join(folder, layout.SETTINGS_FILE),
+            os.path.join(self._root, layout.ALIASES_FILE),
         )
-        return self._cached("meta", index, stamp, lambda: self._read_meta(index))
+        return self._cached("meta", index, paths, lambda: self._read_meta(index))
+
+    def _hidden(self, index: str) -> bool:
+        """Whether ``index`` is hidden: its settings' word, from one ``stat`` (a
+        wildcard asks this of every index)."""
+        path = os.path.join(self._root, index, layout.SETTINGS_FILE)
+
+        def read() -> bool:
+            return _is_hidden(index, layout.read_json(Path(path), {}) or {})
+
+        return self._cached("hidden", index, (path,), read)
 
     def _read_meta(self, index: str) -> IndexMeta:
         folder = self.path / index
-        if index not in self.indices():
+        if index not in self._listing().known:
             raise UnknownFieldError(f"no such index [{index}]")
         mapping = layout.read_json(folder / layout.MAPPING_FILE, {}) or {}
         settings = layout.read_json(folder / layout.SETTINGS_FILE, {}) or {}
@@ -204,23 +247,103 @@ class EmbeddedCluster:
         files = tuple(layout.data_files(folder))
         stored = dict(pl.read_parquet_schema(files[0])) if files else {}
         aliases = tuple(a for a, targets in self.aliases().items() if index in targets)
-        hidden_setting = _setting(settings, "hidden")
-        hidden = (
-            str(hidden_setting).lower() == "true"
-            if hidden_setting is not None
-            else index.startswith(".")
-        )
         mode = str(_setting(settings, "mode") or "standard").lower()
         info = IndexInfo(index, fields, mode, aliases)
-        return IndexMeta(info, specs, files, stored, hidden, settings)
+        return IndexMeta(info, specs, files, stored, _is_hidden(index, settings), settings)
 
-    def _cached(self, kind: str, key: str, stamp: object, load: Callable[[], T]) -> T:
+    def _cached(self, kind: str, key: str, paths: tuple[str, ...], load: Callable[[], T]) -> T:
+        """``load()``, cached until one of ``paths`` changes."""
         hit = self._cache.get((kind, key))
-        if hit is not None and hit[0] == stamp:
-            return hit[1]  # type: ignore[return-value]
+        if hit is not None and hit.paths == paths and hit.fresh():
+            return hit.value  # type: ignore[return-value]
+        stamps = _stamps(paths)  # before reading, so a change while reading shows
         value = load()
-        self._cache[(kind, key)] = (stamp, value)
+        self._cache[(kind, key)] = _Entry(paths, stamps, value)
         return value
+
+
+# --- the cache ---------------------------------------------------------------------
+
+_LISTING = ("indices", "")
+
+
+@dataclass(frozen=True)
+class _Stamps:
+    """The stamps of some paths, and whether they are old enough to trust."""
+
+    values: tuple[Stamp, ...]
+    settled: bool
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """A cached value and what it was read from."""
+
+    paths: tuple[str, ...]
+    stamps: _Stamps
+    value: object
+
+    def fresh(self) -> bool:
+        """Still right: settled, and no path changed since."""
+        return self.stamps.settled and _stamps(self.paths).values == self.stamps.values
+
+
+@dataclass(frozen=True)
+class _Listing:
+    names: tuple[str, ...]  # sorted
+    known: frozenset[str]
+
+
+class _Hidden(Mapping[str, bool]):
+    """index → hidden, reading an index's settings only when asked: resolving a
+    concrete name needs only membership, a wildcard reads every index's."""
+
+    def __init__(self, cluster: EmbeddedCluster, listing: _Listing):
+        self._cluster = cluster
+        self._listing = listing
+
+    def __getitem__(self, name: str) -> bool:
+        if name not in self._listing.known:
+            raise KeyError(name)
+        return self._cluster._hidden(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._listing.known
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._listing.names)
+
+    def __len__(self) -> int:
+        return len(self._listing.names)
+
+
+def _stat(path: str) -> Stamp:
+    try:
+        st = os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
+def _stamps(paths: tuple[str, ...]) -> _Stamps:
+    now = time.time_ns()  # before the stats: a change after them is later still
+    values = tuple(_stat(p) for p in paths)
+    settled = all(v is None or now - v[1] >= _RACY_NS for v in values)
+    return _Stamps(values, settled)
+
+
+def _joined(parts: list[_Stamps]) -> _Stamps:
+    values = tuple(v for part in parts for v in part.values)
+    return _Stamps(values, all(part.settled for part in parts))
+
+
+def _index_folders(root: str) -> list[str]:
+    """The folders of ``root`` named as an index may be."""
+    try:
+        entries = list(os.scandir(root))
+    except (FileNotFoundError, NotADirectoryError):
+        return []
+    return [e.path for e in entries if e.is_dir() and is_valid_index_name(e.name)]
 
 
 def _es_type(spec: FieldSpec, specs: dict[str, FieldSpec]) -> DataType:
@@ -228,6 +351,11 @@ def _es_type(spec: FieldSpec, specs: dict[str, FieldSpec]) -> DataType:
         target = specs.get(str(spec.params.get("path", "")))
         return target.es_type if target is not None else DataType.UNSUPPORTED
     return from_mapping(spec.type)
+
+
+def _is_hidden(index: str, settings: dict[str, Any]) -> bool:
+    hidden = _setting(settings, "hidden")
+    return str(hidden).lower() == "true" if hidden is not None else index.startswith(".")
 
 
 def _setting(settings: dict[str, Any], key: str) -> Any:
@@ -238,21 +366,6 @@ def _setting(settings: dict[str, Any], key: str) -> Any:
     if f"index.{key}" in settings:
         return settings[f"index.{key}"]
     return settings.get(key)
-
-
-def _dir_stamp(path: Path) -> int | None:
-    try:
-        return path.stat().st_mtime_ns
-    except FileNotFoundError:
-        return None
-
-
-def _file_stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        return None
-    return (st.st_mtime_ns, st.st_size)
 
 
 def _read_aliases(path: Path) -> dict[str, tuple[str, ...]]:

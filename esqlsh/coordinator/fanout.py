@@ -2,17 +2,21 @@
 
 :func:`run_federated` is the whole pipeline (docs/COORDINATOR.md):
 
-1. parse; a query that reads no cluster (ROW, SHOW) or only the local one runs
-   there as a single-cluster query (no ``_clusters``, exactly as Elasticsearch);
-2. ``resolve_targets``: which clusters, with which index expression each;
+1. parse; a query that reads no cluster (ROW, SHOW) or only the local in-process
+   one runs there as a single-cluster query (no ``_clusters``, as Elasticsearch
+   answers a query that is not cross-cluster);
+2. ``resolve_targets``: which clusters, with which index expression each; the
+   checks Elasticsearch makes before contacting anyone (``verify_ccs``);
 3. every cluster's catalog, fetched concurrently; an unreachable remote is
    ``skipped`` (``skip_unavailable: true``) or fails the query;
 4. per cluster, do the expressions match anything? A concrete index missing on a
    remote skips it (or fails the query); a wildcard matching nothing is a
-   ``successful`` cluster with no shards; nothing anywhere is ``Unknown index``;
-5. ``analyze`` over the ``FederatedCatalog`` of the clusters left, then the
-   enrich-policy checks across clusters;
-6. ``split`` into fragments, run concurrently (per-cluster timeout, cancellation);
+   ``successful`` cluster with no shards; nothing anywhere is ``Unknown index``
+   (or an empty answer when the clusters with data were unreachable);
+5. the enrich policies checked across clusters, then ``analyze`` over the
+   federated catalog of the clusters left;
+6. ``split`` into fragments (with typed nulls for the fields a cluster lacks, the
+   params and one NOW()), run concurrently (per-cluster timeout, cancellation);
    a remote failing after data arrived is ``partial``, before it ``skipped``;
 7. the fragments' frames, local first, become the exchange the coordinator plan
    runs over; the answer carries the ``ClustersInfo``.

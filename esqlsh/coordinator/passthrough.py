@@ -15,8 +15,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from esqlsh.coordinator.clusters_info import clusters_from_json
+from esqlsh.coordinator.concurrent import ClusterTimeout, ask_all
 from esqlsh.coordinator.fanout import ClusterRegistry, FederatedResult, Params
-from esqlsh.errors import IllegalArgumentError
+from esqlsh.errors import ClusterUnavailableError, IllegalArgumentError
 from esqlsh.plan.logical import Attribute
 
 
@@ -42,7 +43,20 @@ def run_server_side(
             f"--server-side: cluster [{alias}] is not an elasticsearch cluster; "
             "only Elasticsearch can coordinate a query itself"
         )
-    body, warnings = send(text, params, cancel or threading.Event())
+    # On a worker thread, so that Ctrl-C here tells the transport to stop (and
+    # delete) the async query on the cluster instead of abandoning it.
+    outcomes = ask_all(
+        {alias: lambda stop: send(text, params, stop)},
+        {alias: float(getattr(cluster, "timeout", 30.0))},
+        cancel or threading.Event(),
+    )
+    outcome = outcomes[alias]
+    if isinstance(outcome.error, ClusterTimeout):
+        raise ClusterUnavailableError(str(outcome.error), alias=alias) from outcome.error
+    if outcome.error is not None:
+        raise outcome.error
+    assert outcome.value is not None
+    body, warnings = outcome.value
     return result_from_body(body, list(warnings), alias, include_ccs_metadata)
 
 

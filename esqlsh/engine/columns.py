@@ -27,6 +27,7 @@ from esqlsh.plan.logical import (
     Filter,
     FnCall,
     GrokNode,
+    InlineStatsNode,
     LimitNode,
     LookupJoinNode,
     MvExpandNode,
@@ -113,10 +114,25 @@ def needed_before(node: PlanNode, needed: set[str]) -> set[str]:
     if isinstance(node, MvExpandNode):
         return needed | {node.field}
     if isinstance(node, LookupJoinNode):
-        return (needed - {f.name for f in node.fields}) | set(node.keys)
+        joined = {c.left for c in node.conditions}
+        return (needed - {f.name for f in node.fields}) | set(node.keys) | joined
+    if isinstance(node, InlineStatsNode):
+        return _needed_before_inline_stats(node, needed)
     if isinstance(node, LimitNode):
         return needed
     return needed
+
+
+def _needed_before_inline_stats(node: InlineStatsNode, needed: set[str]) -> set[str]:
+    """What the stats read, unless no aggregate is read later (the command is then
+    pruned, and only its grouping expressions are computed)."""
+    groups = node.aggregate.groups
+    outputs = {a.name for a in node.stats_schema}
+    aggs = outputs - {name for name, _ in groups}
+    if not aggs & needed:
+        return (needed - outputs) | refs_all(e for n, e in groups if n in needed)
+    reads = needed_before(node.aggregate, outputs) | refs_all(e for _, e in groups)
+    return (needed - outputs) | reads
 
 
 def needed_after(plan: Plan) -> list[set[str]]:

@@ -24,9 +24,11 @@ from esqlsh.clusters.base import Storage
 from esqlsh.engine.aggregate import aggregate
 from esqlsh.engine.columns import col, exactly, live_fields, needed_after
 from esqlsh.engine.compiled import Col
+from esqlsh.engine.expression_join import expression_lookup_join
 from esqlsh.engine.expressions import is_multi, physical_of
 from esqlsh.engine.extract import dissect, grok
 from esqlsh.engine.failures import site_columns
+from esqlsh.engine.inline_stats import inline_stats
 from esqlsh.engine.joins import enrich, lookup_join
 from esqlsh.engine.optimize import (
     conjunction,
@@ -46,6 +48,7 @@ from esqlsh.plan.logical import (
     EvalNode,
     Filter,
     GrokNode,
+    InlineStatsNode,
     LimitNode,
     LookupJoinNode,
     MvExpandNode,
@@ -151,6 +154,16 @@ def _sample(node: SampleNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
     return lf.filter(uniform < node.probability)
 
 
+def _lookup_join(node: LookupJoinNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
+    if node.conditions:
+        return expression_lookup_join(node, lf, run)
+    return lookup_join(node, lf, run)
+
+
+def _inline_stats(node: InlineStatsNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
+    return inline_stats(node, lf, run, _translate)
+
+
 def _source_only(fn: Callable[[Any, Run], pl.LazyFrame]) -> Translator:
     return lambda node, lf, run: fn(node, run)
 
@@ -169,8 +182,9 @@ TRANSLATORS: dict[type, Translator] = {
     GrokNode: grok,
     EnrichNode: enrich,
     MvExpandNode: _mv_expand,
-    LookupJoinNode: lookup_join,
+    LookupJoinNode: _lookup_join,
     SampleNode: _sample,
+    InlineStatsNode: _inline_stats,
 }
 
 

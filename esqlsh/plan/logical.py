@@ -223,15 +223,53 @@ class MvExpandNode:
 
 
 @dataclass(frozen=True)
+class JoinCondition:
+    """One ``left op right`` condition of an expression LOOKUP JOIN: ``left`` an
+    input column, ``right`` a lookup index field, ``op`` a comparison's registry
+    name (``eq``, ``neq``, ``lt``, ``lte``, ``gt``, ``gte``)."""
+
+    left: str
+    op: str
+    right: str
+
+
+@dataclass(frozen=True)
 class LookupJoinNode:
     """Left join on ``keys`` with lookup index ``index``; ``fields`` are the lookup
-    index's columns that are added (replacing same-named ones)."""
+    index's columns that are added (replacing same-named ones). An expression join
+    (``ON a == b AND …``, after 9.1) has no ``keys`` but ``conditions``, all of
+    which a lookup row must meet; its ``fields`` include the join fields."""
 
     index: str
     keys: tuple[str, ...]
     fields: tuple[Attribute, ...]
     schema: Schema
     source: Source = _src()
+    conditions: tuple[JoinCondition, ...] = ()
+
+
+@dataclass(frozen=True)
+class InlineStatsNode:
+    """INLINE STATS (after 9.1). ``stats`` is the STATS pipeline over the input (an
+    ``Aggregate``, then maybe the EVAL and KEEP of expressions over aggregates);
+    each of its rows is appended to every input row of its group (the
+    ``Aggregate.groups`` values, null matching null; no groups: every row). Output:
+    the input columns not redefined, then the stats' columns (aggregates, then
+    groups). A pipeline breaker: the stats need every input row."""
+
+    stats: tuple[PlanNode, ...]
+    schema: Schema
+    source: Source = _src()
+
+    @property
+    def aggregate(self) -> Aggregate:
+        first = self.stats[0]
+        assert isinstance(first, Aggregate)
+        return first
+
+    @property
+    def stats_schema(self) -> Schema:
+        return self.stats[-1].schema
 
 
 @dataclass(frozen=True)
@@ -257,6 +295,7 @@ PlanNode = (
     | MvExpandNode
     | LookupJoinNode
     | SampleNode
+    | InlineStatsNode
 )
 
 

@@ -33,7 +33,7 @@ from esqlsh.syntax import ast
 from esqlsh.syntax.tokenizer import error_message, escape_ws, tokenize
 from esqlsh.syntax.tokens import COMPARISON_OPERATORS, T, Token, display_name
 
-__all__ = ["parse", "parse_expression"]
+__all__ = ["join_comparison", "parse", "parse_expression"]
 
 _N = TypeVar("_N")
 
@@ -63,7 +63,7 @@ FIRST_PROCESSING_COMMAND = _set(
     T.CHANGE_POINT, T.ENRICH, T.COMPLETION, T.DISSECT, T.EVAL, T.GROK, T.LIMIT, T.SAMPLE,
     T.SORT, T.STATS, T.WHERE, T.DEV_INLINESTATS, T.DEV_RERANK, T.FORK, T.JOIN_LOOKUP,
     T.DEV_JOIN_LEFT, T.DEV_JOIN_RIGHT, T.DEV_LOOKUP, T.MV_EXPAND, T.DROP, T.KEEP,
-    T.DEV_INSIST, T.DEV_RRF, T.RENAME,
+    T.DEV_INSIST, T.DEV_RRF, T.RENAME, T.DEV_INLINE,
 )  # fmt: skip
 MUL_OPS = _set(T.ASTERISK, T.SLASH, T.PERCENT)
 END = _set(T.PIPE, T.EOF)
@@ -329,6 +329,9 @@ class _Parser:
     # -------------------------------------------------------------- queries
 
     def query(self) -> ast.Query:
+        settings: list[ast.Setting] = []
+        while self.la() == T.DEV_SET:
+            settings.append(self._set_statement())
         commands = [self._source_command()]
         while self.la() == T.PIPE:
             self._consume()
@@ -336,7 +339,23 @@ class _Parser:
         self._match(_set(T.EOF), frozenset())
         if self.deferred:
             raise self.deferred[0]
-        return ast.Query(tuple(commands), self._src(0))
+        return ast.Query(tuple(commands), self._src(0), tuple(settings))
+
+    def _set_statement(self) -> ast.Setting:
+        """``SET name = constant;`` (after 9.1; Elasticsearch's ``setCommand``)."""
+        start = self.i
+        self._consume()
+        name = self._match(IDENT, _set(T.ASSIGN))
+        self._match(_set(T.ASSIGN), FIRST_CONSTANT | _set(T.LEFT_BRACES))
+        value: ast.Expr
+        if self.la() == T.LEFT_BRACES:
+            value_start = self.i
+            self._map_expression("map values in SET are not supported by esqlsh")
+            value = ast.Literal(None, "null", self._src(value_start))
+        else:
+            value = self._constant()
+        self._match(_set(T.SEMICOLON), FIRST_SOURCE_COMMAND | _set(T.DEV_SET))
+        return ast.Setting(_unquote_identifier(name.text), value, self._src(start))
 
     def standalone_expression(self) -> ast.Expr:
         expr = self._bool_expr()
@@ -496,6 +515,22 @@ class _Parser:
     def _parse_stats(self) -> ast.Stats:
         start = self.i
         self._consume()
+        return ast.Stats(*self._stats_clauses(start))
+
+    def _parse_inline_stats(self) -> ast.InlineStats:
+        """``INLINE STATS aggs [BY groups]`` (after 9.1): the aggregates are
+        required."""
+        start = self.i
+        self._consume()
+        self._match(_set(T.DEV_INLINE_STATS), FIRST_BOOL)
+        self._sync(FIRST_BOOL)
+        return ast.InlineStats(*self._stats_clauses(start))
+
+    def _stats_clauses(
+        self, start: int
+    ) -> tuple[tuple[ast.AggItem, ...], tuple[ast.Assignment, ...], ast.Source]:
+        """``[aggs] [BY groups]`` of STATS and INLINE STATS, checked as
+        ``LogicalPlanBuilder.stats`` checks them."""
         outer, self.deferred = self.deferred, []
         aggs: tuple[ast.AggItem, ...] = ()
         if self.la() in FIRST_BOOL:
@@ -514,7 +549,7 @@ class _Parser:
                 f"At least one aggregation or grouping expression required in [{source.text}]",
             )
         self._check_grouping_keys(aggs, groups)
-        return ast.Stats(aggs, groups, source)
+        return aggs, groups, source
 
     def _agg_fields(self) -> tuple[ast.AggItem, ...]:
         items = [self._agg_field()]
@@ -747,11 +782,17 @@ class _Parser:
         return separator
 
     def _parse_grok(self) -> ast.Grok:
+        """``GROK operand "pattern" [, "pattern" …]`` (several patterns: after 9.1)."""
         start = self.i
         self._consume()
         operand = self._primary_operand()
         pattern = _unquote_string(self._match(_set(T.QUOTED_STRING), END).text)
-        return ast.Grok(operand, pattern, self._src(start))
+        extra: list[str] = []
+        while self.la() == T.COMMA:
+            self._consume()
+            tok = self._match(_set(T.QUOTED_STRING), _set(T.COMMA) | END)
+            extra.append(_unquote_string(tok.text))
+        return ast.Grok(operand, pattern, self._src(start), tuple(extra))
 
     def _primary_operand(self) -> ast.Expr:
         """The ``primaryExpression`` DISSECT and GROK read their input from."""
@@ -834,11 +875,13 @@ class _Parser:
         targets = self._index_pattern(_set(T.ON))
         target_source = self._src(target_start)
         self._check_index_patterns([targets])
+        on_start = self.i
         self._match(_set(T.ON), FIRST_VALUE)
         predicates = [self._join_predicate()]
         while self.la() == T.COMMA:
             self._consume()
             predicates.append(self._join_predicate())
+        on_source = self._src(on_start)
         index = ",".join(_pattern_text(p) for p in targets)
         if "*" in index:
             self._defer(
@@ -849,22 +892,56 @@ class _Parser:
                 target_source,
                 f"invalid index pattern [{index}], remote clusters are not supported in LOOKUP JOIN",
             )
+        source = self._src(start)
+        if not isinstance(predicates[0], ast.FieldRef | ast.Literal):
+            condition = self._join_condition(predicates, on_source)
+            return ast.LookupJoin(index, (), source, condition)
         fields: list[str] = []
         for predicate in predicates:
             if isinstance(predicate, ast.FieldRef):
                 fields.append(predicate.name)
             else:
-                text = predicate.source.text
                 self._defer(
                     predicate.source,
-                    f"JOIN ON clause only supports fields at the moment, found [{text}]",
+                    "JOIN ON clause must be a comma separated list of fields or a single "
+                    f"expression, found [{predicate.source.text}]",
                 )
-        return ast.LookupJoin(index, tuple(fields), self._src(start))
+        return ast.LookupJoin(index, tuple(fields), source)
 
     def _join_predicate(self) -> ast.Expr:
+        """A join field, or (after 9.1) a boolean expression of comparisons."""
         self._sync(FIRST_VALUE)
-        start = self.i
-        return self._predicted(start, self._value_expr)
+        self.expr_follow = _set(T.COMMA) | END
+        return self._bool_expr()
+
+    def _join_condition(self, predicates: list[ast.Expr], on_source: ast.Source) -> ast.Expr:
+        """``LogicalPlanBuilder.processExpressionBasedJoin``: one expression, an AND
+        of conditions, at least one comparing two fields."""
+        if len(predicates) != 1:
+            shown = ", ".join(p.source.text for p in predicates)
+            self._defer(
+                on_source,
+                f"JOIN ON clause with expressions only supports a single expression, found [{shown}]",
+            )
+            return predicates[0]
+        condition = predicates[0]
+        relating = False
+        for part in _and_parts(condition):
+            if _has_bare_field(part):
+                self._defer(
+                    on_source,
+                    "JOIN ON clause only supports fields or AND of Binary Expressions at the "
+                    f"moment, found [{part.source.text}]",
+                )
+                return condition
+            relating = relating or join_comparison(part) is not None
+        if not relating:
+            self._defer(
+                on_source,
+                "JOIN ON clause with expressions must contain at least one condition relating "
+                "the left index and the lookup index",
+            )
+        return condition
 
     # ------------------------------------------------------------ expressions
 
@@ -1080,9 +1157,11 @@ class _Parser:
         self._match(_set(T.RP), PRIMARY_FOLLOW)
         return ast.Call(_unquote_identifier(name_tok.text), tuple(args), star, self._src(start))
 
-    def _map_expression(self) -> None:
-        """``{"option": constant, …}`` function options: parsed, then refused (the
-        AST has no place for them)."""
+    def _map_expression(
+        self, refusal: str = "function options ({...}) are not supported by esqlsh"
+    ) -> None:
+        """``{"option": constant, …}`` function options (or a SET value): parsed,
+        then refused (the AST has no place for them)."""
         start = self.i
         self._consume()
         self._map_entry()
@@ -1092,7 +1171,7 @@ class _Parser:
             self._map_entry()
             self._sync_loop_back(_set(T.COMMA, T.RIGHT_BRACES))
         self._consume()
-        self._defer(self._src(start), "function options ({...}) are not supported by esqlsh")
+        self._defer(self._src(start), refusal)
 
     def _map_entry(self) -> None:
         self._match(_set(T.QUOTED_STRING), _set(T.COLON))
@@ -1222,6 +1301,7 @@ _PROCESSING_COMMANDS: dict[T, _Rule] = {
     T.MV_EXPAND: _Parser._parse_mv_expand,
     T.JOIN_LOOKUP: _Parser._parse_lookup_join,
     T.SAMPLE: _Parser._parse_sample,
+    T.DEV_INLINE: _Parser._parse_inline_stats,
 }
 
 
@@ -1401,6 +1481,43 @@ def _to_float(text: str) -> float:
         return float(text)
     except OverflowError:
         return math.inf
+
+
+_COMPARISON_OPS = frozenset({"==", "!=", "<", "<=", ">", ">="})
+
+
+def _and_parts(expr: ast.Expr) -> list[ast.Expr]:
+    """``Predicates.splitAnd``."""
+    if isinstance(expr, ast.Binary) and expr.op == "AND":
+        return [*_and_parts(expr.left), *_and_parts(expr.right)]
+    return [expr]
+
+
+def _has_bare_field(expr: ast.Expr) -> bool:
+    """``containsBareFieldsInBooleanExpression``: a field used as a condition."""
+    if isinstance(expr, ast.FieldRef):
+        return True
+    if isinstance(expr, ast.Binary) and expr.op in ("AND", "OR"):
+        return _has_bare_field(expr.left) or _has_bare_field(expr.right)
+    return False
+
+
+def join_comparison(expr: ast.Expr) -> tuple[ast.FieldRef, str, ast.FieldRef] | None:
+    """An expression-join condition ``left op right`` between two fields, as (left,
+    op, right); ``NOT a == b`` reads as ``a != b`` (``handleNegationOfEquals``)."""
+    op = None
+    if isinstance(expr, ast.Unary) and expr.op == "NOT":
+        expr, op = expr.operand, "!="
+        if not (isinstance(expr, ast.Binary) and expr.op == "=="):
+            return None
+    if (
+        isinstance(expr, ast.Binary)
+        and expr.op in _COMPARISON_OPS
+        and isinstance(expr.left, ast.FieldRef)
+        and isinstance(expr.right, ast.FieldRef)
+    ):
+        return expr.left, op or expr.op, expr.right
+    return None
 
 
 def _grouping_name(group: ast.Assignment) -> str:

@@ -277,8 +277,8 @@ def _from(node: ast.From) -> str:
     return text
 
 
-def _stats(node: ast.Stats) -> str:
-    text = "STATS"
+def _stats(node: ast.Stats | ast.InlineStats) -> str:
+    text = "INLINE STATS" if isinstance(node, ast.InlineStats) else "STATS"
     if node.aggs:
         text += " " + ", ".join(_agg_item(a) for a in node.aggs)
     if node.groups:
@@ -302,14 +302,26 @@ def _enrich(node: ast.Enrich) -> str:
     return text
 
 
+def _grok(node: ast.Grok) -> str:
+    patterns = ", ".join(string(p) for p in node.patterns)
+    return f"GROK {expression(node.operand, _CAST)} {patterns}"
+
+
 def _lookup_join(node: ast.LookupJoin) -> str:
     plain = _unquoted_source(node.index) and node.index.lower() not in _JOIN_KEYWORDS
     index = node.index if plain else string(node.index)
+    if node.condition is not None:
+        return f"LOOKUP JOIN {index} ON {expression(node.condition)}"
     return f"LOOKUP JOIN {index} ON " + ", ".join(qualified_name(f) for f in node.on)
 
 
+def _setting(node: ast.Setting) -> str:
+    return f"SET {identifier(node.name)} = {expression(node.value)};"
+
+
 def _query(node: ast.Query) -> str:
-    return " | ".join(to_esql(c) for c in node.commands)
+    query = " | ".join(to_esql(c) for c in node.commands)
+    return " ".join([*(_setting(s) for s in node.settings), query])
 
 
 _NODE_PRINTERS: dict[type, Callable[[Any], str]] = {
@@ -327,10 +339,12 @@ _NODE_PRINTERS: dict[type, Callable[[Any], str]] = {
     ast.Sort: lambda n: "SORT " + ", ".join(_order(o) for o in n.orders),
     ast.Limit: lambda n: f"LIMIT {n.count}",
     ast.Dissect: _dissect,
-    ast.Grok: lambda n: f"GROK {expression(n.operand, _CAST)} {string(n.pattern)}",
+    ast.Grok: _grok,
     ast.Enrich: _enrich,
     ast.MvExpand: lambda n: "MV_EXPAND " + qualified_name(n.field),
     ast.LookupJoin: _lookup_join,
+    ast.InlineStats: _stats,
+    ast.Setting: _setting,
     ast.Sample: lambda n: f"SAMPLE {n.probability!r}",
     ast.Assignment: _assignment,
     ast.AggItem: _agg_item,

@@ -194,3 +194,59 @@ def test_status_table_colours_on_a_terminal(config: Path) -> None:
     assert out.status is ExitStatus.OK
     assert "\x1b[32msuccessful" in out.stdout  # green
     assert isinstance(env.stdout, io.StringIO)
+
+
+def test_server_side_sends_the_query_to_an_elasticsearch_node(
+    world: SpecWorld, tmp_path: Path
+) -> None:
+    from tests.servers import start_node
+
+    with start_node(world.paths["cluster_one"]) as node:
+        config = tmp_path / "server.yaml"
+        config.write_text(
+            f"clusters:\n  es:\n    type: elasticsearch\n    hosts: {node.url}\n", encoding="utf-8"
+        )
+        text = "FROM my-index-000001 | STATS n = COUNT(*) BY user.id | SORT user.id"
+        argv = ["--config", str(config), "--server-side", "es", "-q", text, "--format", "json"]
+        out = invoke(argv)
+    assert out.status is ExitStatus.OK, out.stderr
+    body = json.loads(out.stdout)
+    assert body["values"] == [[1, "elkbee"], [1, "kimchy"]]
+    assert "_clusters" not in body  # the node searched itself only: not cross-cluster
+
+
+def test_ctrl_c_stops_a_cross_cluster_query(world: SpecWorld, tmp_path: Path) -> None:
+    """SIGINT while a remote is slow: the command exits 130 at once, the remote's
+    async query told to stop."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.servers import REPO, start_node
+
+    slow = {"ESQLSH_TEST_LATENCY_MS": "20000"}
+    with start_node(world.paths["cluster_one"], env=slow) as node:
+        config = tmp_path / "slow.yaml"
+        config.write_text(
+            f"local: {LOCAL}\nclusters:\n"
+            f"  {LOCAL}:\n    type: embedded\n    path: {world.paths[LOCAL]}\n"
+            f"  cluster_one:\n    type: elasticsearch\n    hosts: {node.url}\n    timeout: 60s\n",
+            encoding="utf-8",
+        )
+        process = subprocess.Popen(
+            [sys.executable, "-m", "esqlsh", "--config", str(config), "-q", TWO],
+            cwd=REPO,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 20
+        while "POST /_query/async" not in node.stderr and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal.SIGINT)
+        started = time.monotonic()
+        _, stderr = process.communicate(timeout=15)
+        assert time.monotonic() - started < 10
+    assert process.returncode == ExitStatus.CANCELLED, stderr
+    assert "Traceback" not in stderr

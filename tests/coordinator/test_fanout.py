@@ -331,9 +331,12 @@ def test_merge_aligns_types_lists_and_missing_columns() -> None:
     one = pl.DataFrame({"k": ["a"], "n": pl.Series([1], dtype=pl.Int32)})
     two = pl.DataFrame({"k": [["b", "c"]], "n": [None], "d": pl.Series([0], dtype=pl.Int64)})
     merged = merge_frames(columns, [one, two])
-    assert merged.schema == pl.Schema(
-        {"k": pl.List(pl.String), "n": pl.Int64, "d": pl.Datetime("ms", "UTC")}
-    )
+    expected: dict[str, pl.DataType] = {
+        "k": pl.List(pl.String),
+        "n": pl.Int64(),
+        "d": pl.Datetime("ms", "UTC"),
+    }
+    assert dict(merged.schema) == expected
     assert merged["k"].to_list() == [["a"], ["b", "c"]]
     assert merged["n"].to_list() == [1, None]
     assert merge_frames(columns, []).height == 0
@@ -542,7 +545,7 @@ def test_stats_over_embedded_clusters_returns_one_row_per_group(
     stats_clusters: dict[str, Path],
 ) -> None:
     specs = {a: ClusterSpec(alias=a, type="embedded", path=p) for a, p in stats_clusters.items()}
-    sizes: dict[str, list[int]] = {}
+    sizes: dict[str, list[float]] = {}
     for index, rows in SIZES.items():
         with Registry.from_config(Config(None, specs, None)) as base:
             reg = _recorded(base)

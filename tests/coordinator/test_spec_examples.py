@@ -317,10 +317,10 @@ def test_coordinator_policy_missing_suggests_a_local_one(registry: Registry) -> 
 
 
 def test_policies_that_differ_across_clusters(world: SpecWorld, tmp_path: Path) -> None:
-    from .ccs_fixtures import policy
-
     # A copy of the world where cluster_one's "hosts" matches on another field.
     import shutil
+
+    from .ccs_fixtures import policy
 
     one = tmp_path / "cluster_one"
     shutil.copytree(world.paths["cluster_one"], one)
@@ -517,3 +517,63 @@ def test_an_unreachable_local_cluster_fails_the_query(world: SpecWorld, tmp_path
     config = world.config(extra={LOCAL: world.spec(LOCAL, path=tmp_path / "gone")})
     with Registry.from_config(config) as reg, pytest.raises(ClusterUnavailableError):
         run_federated("FROM my-index-000001,cluster_one:my-index-000001", reg)
+
+
+# ------------------------------------------------------------------ the same over HTTP
+
+HTTP_QUERIES = [
+    "FROM cluster_one:my-index-000001 | LIMIT 10",
+    "FROM my-index-000001,cluster_one:my-index-000001,cluster_two:my-index-000001 | LIMIT 10",
+    "FROM *:my-index-000001 METADATA _index | KEEP _index, user.id | LIMIT 10",
+    FIRST_EXAMPLE,
+    "FROM cluster_one:my-index*,cluster_two:logs* | STATS COUNT(http.response.status_code) BY user.id",
+    "FROM my-index-000001,cluster_one:my-index-000001 METADATA _index | ENRICH hosts ON ip | LIMIT 10",
+    "FROM cluster_one:my-index-000001,cluster_two:my-index-000001 | LIMIT 10 | ENRICH hosts ON ip",
+    "FROM my-index-000001,cluster_one:my-index-000001 | ENRICH _coordinator:hosts ON ip "
+    "| SORT host_name | LIMIT 10",
+    "FROM my-index-000001,cluster_one:my-index-000001,cluster_two:my-index-000001 METADATA _index "
+    "| ENRICH _remote:hosts ON ip | SORT host_name | LIMIT 10",
+    "FROM my-index-000001,cluster_one:my-index-000001,cluster_two:my-index-000001 "
+    "| ENRICH hosts ON ip | ENRICH _coordinator:vendors ON os | LIMIT 10",
+    "FROM my-index-000001,cluster*:my-index-000001,-cluster_three:* | LIMIT 10",
+    "FROM my-index-000001,cluster*:my-index-*,cluster_three:-my-index-000001 METADATA _index "
+    "| KEEP _index, user.id | LIMIT 10",
+    "FROM my-index-000001,cluster_one:missing-index | STATS n = COUNT(*)",
+    "FROM my-index-000001,cluster_one:missing-index* | STATS n = COUNT(*)",
+]
+
+
+@pytest.fixture(scope="module")
+def http_registry(world: SpecWorld) -> Iterator[Registry]:
+    """The local cluster embedded, the three remotes ``esqlsh serve`` nodes."""
+    from esqlsh.clusters.config import ClusterSpec
+    from tests.servers import start_node
+
+    nodes = []
+    try:
+        extra = {}
+        for alias in ("cluster_one", "cluster_two", "cluster_three"):
+            node = start_node(world.paths[alias])
+            nodes.append(node)
+            extra[alias] = ClusterSpec(alias=alias, type="elasticsearch", hosts=(node.url,))
+        with Registry.from_config(world.config(extra=extra)) as reg:
+            yield reg
+    finally:
+        for node in nodes:
+            node.stop()
+
+
+def _answer(result: FederatedResult) -> tuple[Any, ...]:
+    columns = [(a.name, a.type) for a in result.columns]
+    values = sorted(json.dumps(r) for r in rows(result))
+    clusters = {
+        a: (d["status"], d["indices"], d.get("_shards")) for a, d in details(result).items()
+    }
+    return columns, values, clusters, result.is_partial, result.warnings
+
+
+@pytest.mark.parametrize("text", HTTP_QUERIES)
+def test_elasticsearch_transport_answers_as_embedded(
+    registry: Registry, http_registry: Registry, text: str
+) -> None:
+    assert _answer(run(http_registry, text)) == _answer(run(registry, text))

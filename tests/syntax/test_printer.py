@@ -130,3 +130,34 @@ def test_show_and_row() -> None:
 def test_unknown_nodes_are_refused() -> None:
     with pytest.raises(TypeError):
         to_esql(object())
+
+
+def test_constructs_after_91_print_canonically() -> None:
+    tree = ast.Query(
+        (
+            ast.Row((ast.Assignment("t", ast.Literal("x", "string")),)),
+            ast.Grok(a, "%{WORD:w}", extra_patterns=('%{NUMBER:n} "q"',)),
+            ast.InlineStats(
+                (ast.AggItem(ast.Assignment("m", ast.Call("max", (a,))), B(">", b, one)),),
+                (ast.Assignment("g", B("+", c, one)),),
+            ),
+            ast.InlineStats((ast.AggItem(ast.Assignment(None, ast.Call("count", (), True))),)),
+            ast.LookupJoin(
+                "l", (), condition=B("AND", B("==", a, b), ast.Unary("NOT", B("==", c, a)))
+            ),
+        ),
+        settings=(
+            ast.Setting("time_zone", ast.Literal("+10:00", "string")),
+            ast.Setting("on", ast.Literal(True, "boolean")),
+            ast.Setting("n", ast.TimeSpan(1, "day")),
+        ),
+    )
+    text = to_esql(tree)
+    assert text == (
+        'SET time_zone = "+10:00"; SET `on` = true; SET n = 1 day; ROW t = "x"'
+        ' | GROK a "%{WORD:w}", "%{NUMBER:n} \\"q\\""'
+        " | INLINE STATS m = max(a) WHERE b > 1 BY g = c + 1 | INLINE STATS count(*)"
+        " | LOOKUP JOIN l ON a == b AND NOT c == a"
+    )
+    assert parse(text) == tree
+    assert to_esql(tree.settings[0]) == 'SET time_zone = "+10:00";'

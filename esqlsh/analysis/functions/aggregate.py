@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from esqlsh.analysis.functions._common import (
-    no_text,
     ANY_VALUE,
     NULL,
     SPATIAL_T,
     STRINGS,
     T,
+    no_text,
     same_type_no_text,
     type_error,
     types,
@@ -251,8 +251,7 @@ declare(
     multivalue=True,
     check=_top_check,
     examples=(
-        "FROM employees | STATS top_salaries = TOP(salary, 3, \"desc\"), "
-        "top_salary = MAX(salary)",
+        'FROM employees | STATS top_salaries = TOP(salary, 3, "desc"), top_salary = MAX(salary)',
     ),
 )
 declare(
@@ -290,7 +289,9 @@ declare(
 # of the row whose sort key is the smallest (largest), the value whole (null or
 # multi-valued as it is). Rows without a sort key come last; ties keep input order.
 _FIRST_LAST_FIELD = types(T.BOOLEAN, DATE, T.IP, STRINGS, T.INTEGER, T.LONG, T.DOUBLE)
-_FIRST_LAST_FIELD_EXPECTED = "boolean, date, ip, string or numeric except unsigned_long or counter types"
+_FIRST_LAST_FIELD_EXPECTED = (
+    "boolean, date, ip, string or numeric except unsigned_long or counter types"
+)
 _SORT_TYPES = types(T.INTEGER, T.LONG, DATE)
 for _name, _which in (("first", "earliest"), ("last", "latest")):
     declare(
@@ -317,7 +318,7 @@ for _name, _which in (("first", "earliest"), ("last", "latest")):
     )
 
 # PRESENT and ABSENT (Elasticsearch 9.2): whether the group has any non-null value.
-_ANY_FIELD = types(ANY_VALUE, T.NULL, T.UNSUPPORTED)
+_ANY_FIELD = types(ANY_VALUE)
 for _name, _doc in (
     (
         "present",
@@ -333,7 +334,13 @@ for _name, _doc in (
     declare(
         _name,
         "aggregate",
-        [Param("field", _ANY_FIELD, doc="Expression that outputs values to be checked for presence.")],
+        [
+            Param(
+                "field",
+                _ANY_FIELD,
+                doc="Expression that outputs values to be checked for presence.",
+            )
+        ],
         T.BOOLEAN,
         _doc,
         multivalue=True,

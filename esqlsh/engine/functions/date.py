@@ -326,7 +326,8 @@ def _fields(date: pl.Expr, ns: pl.Expr) -> dict[str, pl.Expr]:
 @scalar("date_extract")
 def _date_extract(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
     part, date = args
-    ns = _instant_ns(date).cast(pl.Int64)
+    # (null, not an overflow error, for the dates nanoseconds cannot count)
+    ns = _instant_ns(date).cast(pl.Int64, strict=False)
     fields = _fields(date.expr, ns)
     if part.is_const:
         name = str(part.value).upper()
@@ -636,13 +637,53 @@ def parse_date(text: pl.Expr, pattern: str) -> pl.Expr:
 
 
 # ----------------------------------------------- after 9.1: DAY_NAME, MONTH_NAME
+# Computed from the epoch day with integer arithmetic (Hinnant's civil_from_days), not
+# with Polars' calendar, which panics on the far dates a long can hold.
+
+DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+MONTH_NAMES = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+
+
+def _epoch_day(col: Col) -> pl.Expr:
+    if col.type is D.DATE_NANOS:
+        return epoch(col, "ns") // (MS_PER_DAY * NS_PER_MS)
+    return epoch(col, "ms") // MS_PER_DAY
+
+
+def _month_of(days: pl.Expr) -> pl.Expr:
+    """The month (1-12) of an epoch day, proleptic Gregorian."""
+    z = days + 719_468
+    era = z // 146_097
+    doe = z - era * 146_097
+    yoe = (doe - doe // 1_460 + doe // 36_524 - doe // 146_096) // 365
+    doy = doe - (365 * yoe + yoe // 4 - yoe // 100)
+    mp = (5 * doy + 2) // 153
+    return pl.when(mp < 10).then(mp + 3).otherwise(mp - 9)
+
+
+def _named(index: pl.Expr, names: list[str]) -> pl.Expr:
+    return index.replace_strict(list(range(len(names))), names, return_dtype=pl.String)
 
 
 @scalar("day_name")
 def _day_name(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
-    return args[0].expr.dt.strftime("%A")
+    # 1970-01-01 was a Thursday (index 3 from Monday)
+    return _named((_epoch_day(args[0]) + 3) % 7, DAY_NAMES)
 
 
 @scalar("month_name")
 def _month_name(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
-    return args[0].expr.dt.strftime("%B")
+    return _named(_month_of(_epoch_day(args[0])) - 1, MONTH_NAMES)

@@ -389,7 +389,13 @@ def _go_asinh(x: pl.Expr) -> pl.Expr:
         .then(a)
         .otherwise((a + a * a / (1 + (1 + a * a).sqrt())).log1p())
     )
-    return pl.when(x.is_infinite() | x.is_nan()).then(x).when(x < 0).then(-magnitude).otherwise(magnitude)
+    return (
+        pl.when(x.is_infinite() | x.is_nan())
+        .then(x)
+        .when(x < 0)
+        .then(-magnitude)
+        .otherwise(magnitude)
+    )
 
 
 def _go_atanh(x: pl.Expr) -> pl.Expr:
