@@ -684,9 +684,9 @@ class _Analysis:
     def _expression_join(
         self, cmd: ast.LookupJoin, index: str, right: Sequence[Attribute], late: list[Problem]
     ) -> None:
-        """``ON left == right [AND …]`` (after 9.1): in each comparison the field on
-        the left of the operator is the input's, the one on the right the lookup
-        index's. Every lookup field is added, the join fields included."""
+        """``ON a == b [AND …]`` (after 9.1): each comparison relates an input field
+        and a lookup field (in either order). Every lookup field is added, the join
+        fields included."""
         assert cmd.condition is not None
         right_scope = Scope(list(right))
         conditions: list[JoinCondition] = []
@@ -695,11 +695,11 @@ class _Analysis:
             if found is None:
                 self.fail(
                     part.source,
-                    "LOOKUP JOIN ON expressions other than comparisons of an input field with "
+                    "LOOKUP JOIN ON conditions other than comparisons of an input field with "
                     f"a lookup field are not supported by esqlsh, found [{part.source.text}]",
                 )
                 continue
-            condition = self._join_condition(*found, right_scope, late)
+            condition = self._join_condition(part, *found, right_scope, late)
             if condition is not None:
                 conditions.append(condition)
         if self.problems:
@@ -710,22 +710,29 @@ class _Analysis:
 
     def _join_condition(
         self,
-        left: ast.FieldRef,
+        part: ast.Expr,
+        first: ast.FieldRef,
         op: str,
-        right: ast.FieldRef,
+        second: ast.FieldRef,
         right_scope: Scope,
         late: list[Problem],
     ) -> JoinCondition | None:
-        left_attr = self.scope.get(left.name)
-        right_attr = right_scope.get(right.name)
-        if left_attr is None:
-            msg = messages.unknown_column(left.name, self.scope.names())
-            self.fail(left.source, msg.replace("]", "] in left side of join", 1))
-        if right_attr is None:
-            msg = messages.unknown_column(right.name, right_scope.names())
-            self.fail(right.source, msg.replace("]", "] in right side of join", 1))
-        if left_attr is None or right_attr is None:
+        """One comparison: which field is the input's and which the lookup index's
+        (the written order when both could be)."""
+
+        def sides(ref: ast.FieldRef) -> tuple[bool, bool]:
+            return self.scope.get(ref.name) is not None, right_scope.get(ref.name) is not None
+
+        (first_left, first_right), (second_left, second_right) = sides(first), sides(second)
+        if first_left and second_right:
+            left, right = first, second
+        elif first_right and second_left:
+            left, right, op = second, first, _FLIPPED.get(op, op)
+        else:
+            self._unrelated_join_fields(part, first, second, right_scope)
             return None
+        left_attr, right_attr = self.scope.get(left.name), right_scope.get(right.name)
+        assert left_attr is not None and right_attr is not None
         if not join_compatible(left_attr.type, right_attr.type):
             late.append(
                 problem_at(
@@ -736,6 +743,20 @@ class _Analysis:
                 )
             )
         return JoinCondition(left.name, _COMPARISON_NAMES[op], right.name)
+
+    def _unrelated_join_fields(
+        self, part: ast.Expr, first: ast.FieldRef, second: ast.FieldRef, right_scope: Scope
+    ) -> None:
+        """A comparison that does not relate the two sides: an unknown field, or two
+        fields of one side (``Unsupported join filter expression``)."""
+        unknown = False
+        for ref, side, scope in ((first, "left", self.scope), (second, "right", right_scope)):
+            if self.scope.get(ref.name) is None and right_scope.get(ref.name) is None:
+                msg = messages.unknown_column(ref.name, scope.names())
+                self.fail(ref.source, msg.replace("]", f"] in {side} side of join", 1))
+                unknown = True
+        if not unknown:
+            self.fail(part.source, f"Unsupported join filter expression:{part.source.text}")
 
 
 # ----------------------------------------------------------------- checks
@@ -794,6 +815,7 @@ def enrich_mode(cmd: ast.Enrich) -> str:
 
 
 _COMPARISON_NAMES = {"==": "eq", "!=": "neq", "<": "lt", "<=": "lte", ">": "gt", ">=": "gte"}
+_FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<="}
 
 
 def _and_parts(expr: ast.Expr) -> list[ast.Expr]:

@@ -64,6 +64,13 @@ _ROW_ADDING = (ast.MvExpand, ast.LookupJoin)
 _ORDER_BLIND = (ast.Where, ast.Eval, ast.Keep, ast.Drop, ast.Rename, ast.Dissect, ast.Grok)
 
 REMOTE_AFTER = "ENRICH with remote policy can't be executed after {}"
+# How the remote-ENRICH error names a breaker (LIMIT for the implicit one of a SORT).
+_BREAKER_NAMES: dict[type, str] = {
+    ast.Sample: "SAMPLE",
+    ast.Stats: "STATS",
+    ast.InlineStats: "STATS",
+    ast.Enrich: "another ENRICH with coordinator policy",
+}
 
 
 def is_streaming(cmd: ast.Command) -> bool:
@@ -163,8 +170,7 @@ def _at_breaker(cmds: list[ast.Command], b: int, remote: int | None) -> Placemen
     if isinstance(breaker, ast.Sort):
         return _at_sort(cmds, b, remote)
     if remote is not None:
-        keyword = "SAMPLE" if isinstance(breaker, ast.Sample) else "LIMIT"
-        raise _remote_problem(cmds[remote], keyword)
+        raise _remote_problem(cmds[remote], _BREAKER_NAMES.get(type(breaker), "LIMIT"))
     if isinstance(breaker, ast.Stats):
         return Placement(prefix, cmds[b:], "stats", breaker, unbounded=True)
     if isinstance(breaker, ast.Enrich):  # _coordinator: a LIMIT after it moves below it

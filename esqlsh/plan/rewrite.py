@@ -90,6 +90,12 @@ def portable(cmd: C) -> C:
     return cast(C, _named_eval(transform(cmd, _positional)))
 
 
+def portable_settings(query: ast.Query) -> tuple[ast.Setting, ...]:
+    """The query's ``SET`` statements, for each part of it (they change its meaning:
+    time zone, unmapped fields)."""
+    return tuple(transform(s, _positional) for s in query.settings)
+
+
 # ------------------------------------------------------------- references
 
 

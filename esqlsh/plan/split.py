@@ -56,7 +56,13 @@ from esqlsh.plan.placement import (
     place,
     verify_remote_enrich,
 )
-from esqlsh.plan.rewrite import matches_any, portable, referenced_names, walk
+from esqlsh.plan.rewrite import (
+    matches_any,
+    portable,
+    portable_settings,
+    referenced_names,
+    walk,
+)
 from esqlsh.syntax import ast
 from esqlsh.syntax.printer import to_esql
 
@@ -157,16 +163,16 @@ def split(
     if local is None:
         local = _local_alias(frm, targets)
     if list(targets) == [local]:
-        return _whole(query, plan, targets, frm)
+        return _whole(query, plan, targets)
     placement = place(query)
     plan_of = _PlanIndex(query, plan)
     _check_hoisted_sort(placement, plan_of)
     cut = _cut(placement, plan_of)
     fragments = {
-        alias: Fragment(_fragment_query(frm, target, alias != local, cut.fragment), cut.unbounded)
+        alias: Fragment(_fragment_query(query, target, alias != local, cut.fragment), cut.unbounded)
         for alias, target in targets.items()
     }
-    coordinator = _coordinator_query(cut.coordinator, cut.exchange)
+    coordinator = _coordinator_query(query, cut.coordinator, cut.exchange)
     return SplitPlan(fragments, coordinator, cut.exchange, cut.strategy)
 
 
@@ -256,14 +262,16 @@ def _defines(node: PlanNode) -> set[str]:
 
 
 def _fragment_query(
-    frm: ast.From, target: ClusterTarget, remote: bool, tail: Sequence[ast.Command]
+    query: ast.Query, target: ClusterTarget, remote: bool, tail: Sequence[ast.Command]
 ) -> ast.Query:
+    frm = query.commands[0]
+    assert isinstance(frm, ast.From)
     source = dataclasses.replace(frm, patterns=tuple(target.patterns))
     commands: list[ast.Command] = [source]
     if remote and "_index" in frm.metadata:
         commands.append(_index_with_alias(target.alias))
     commands.extend(tail)
-    return ast.Query(tuple(commands))
+    return ast.Query(tuple(commands), settings=portable_settings(query))
 
 
 def _index_with_alias(alias: str) -> ast.Eval:
@@ -273,7 +281,9 @@ def _index_with_alias(alias: str) -> ast.Eval:
     return dataclasses.replace(eval_, source=ast.Source.synthetic(to_esql(eval_)))
 
 
-def _coordinator_query(commands: Sequence[ast.Command], exchange: Sequence[Attribute]) -> ast.Query:
+def _coordinator_query(
+    query: ast.Query, commands: Sequence[ast.Command], exchange: Sequence[Attribute]
+) -> ast.Query:
     """``FROM $exchange`` then ``commands``. The exchange index lists its columns by
     name, as every index does; a KEEP restores the fragments' column order."""
     source = ast.From((ast.IndexPattern(EXCHANGE_INDEX),), (), ast.Source.synthetic())
@@ -281,12 +291,10 @@ def _coordinator_query(commands: Sequence[ast.Command], exchange: Sequence[Attri
     names = [a.name for a in exchange]
     if names and names != sorted(names):
         head.append(ast.Keep(tuple(names), ast.Source.synthetic()))
-    return ast.Query((*head, *commands))
+    return ast.Query((*head, *commands), settings=portable_settings(query))
 
 
-def _whole(
-    query: ast.Query, plan: Plan, targets: Mapping[str, ClusterTarget], frm: ast.From
-) -> SplitPlan:
+def _whole(query: ast.Query, plan: Plan, targets: Mapping[str, ClusterTarget]) -> SplitPlan:
     """A query reading the local cluster only: it runs whole there, bounded by its
     effective limit; the coordinator passes the rows on (keeping an explicit
     LIMIT's cap rather than the default limit)."""
@@ -294,10 +302,10 @@ def _whole(
     rest = [portable(c) for c in query.commands[1:]]
     final = effective_limit(normalize(query.commands[1:]))
     bounded = rest if rest and isinstance(rest[-1], ast.Limit) else [*rest, final]
-    fragment = _fragment_query(frm, target, False, bounded)
+    fragment = _fragment_query(query, target, False, bounded)
     exchange = plan.schema
     tail: list[ast.Command] = [final] if any(isinstance(c, ast.Limit) for c in rest) else []
-    coordinator = _coordinator_query(tail, exchange)
+    coordinator = _coordinator_query(query, tail, exchange)
     return SplitPlan({alias: Fragment(fragment, False)}, coordinator, tuple(exchange), "whole")
 
 
@@ -315,7 +323,7 @@ def with_missing_fields(fragment: Fragment, fields: Mapping[str, DataType]) -> F
         return fragment
     nulls = ast.Eval(tuple(ast.Assignment(n, _typed_null(fields[n])) for n in wanted))
     nulls = dataclasses.replace(nulls, source=ast.Source.synthetic(to_esql(nulls)))
-    query = ast.Query((commands[0], nulls, *commands[1:]), fragment.query.source)
+    query = dataclasses.replace(fragment.query, commands=(commands[0], nulls, *commands[1:]))
     return dataclasses.replace(fragment, query=query)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +19,8 @@ from esqlsh.clusters.ingest import load_index, write_aliases
 from esqlsh.coordinator.session import run_query
 
 N_INDICES = 12
+
+Write = Callable[[str, str], Path]
 
 
 def backdate(root: Path, seconds: int = 60) -> None:
@@ -32,7 +34,7 @@ def backdate(root: Path, seconds: int = 60) -> None:
 
 
 @pytest.fixture
-def root(tmp_path: Path, write) -> Path:
+def root(tmp_path: Path, write: Write) -> Path:
     root = tmp_path / "c"
     for i in range(N_INDICES):
         load_index(root, f"idx-{i:02d}", write(f"{i}.csv", f"n:long\n{i}\n{i + 100}\n"))
@@ -77,7 +79,7 @@ def count(query: str, cluster: EmbeddedCluster) -> int:
 # --- cost ------------------------------------------------------------------------------
 
 
-def test_concrete_lookups_stat_a_few_paths(root: Path, stats: list[str], reads: list[str]):
+def test_concrete_lookups_stat_a_few_paths(root: Path, stats: list[str], reads: list[str]) -> None:
     cluster = EmbeddedCluster(root)
     assert cluster.resolve("idx-03") == ["idx-03"]
     assert cluster.index("idx-03") is not None
@@ -94,7 +96,9 @@ def test_concrete_lookups_stat_a_few_paths(root: Path, stats: list[str], reads: 
     assert not any("idx-07" in path for path in stats)
 
 
-def test_concrete_query_cost_does_not_grow_with_the_cluster(root: Path, stats: list[str], write):
+def test_concrete_query_cost_does_not_grow_with_the_cluster(
+    root: Path, stats: list[str], write: Write
+) -> None:
     cluster = EmbeddedCluster(root)
     query = "FROM idx-01 | STATS c = COUNT(*)"
     assert count(query, cluster) == 2
@@ -110,7 +114,7 @@ def test_concrete_query_cost_does_not_grow_with_the_cluster(root: Path, stats: l
     assert len(stats) == small
 
 
-def test_wildcards_stat_each_index_once(root: Path, stats: list[str], reads: list[str]):
+def test_wildcards_stat_each_index_once(root: Path, stats: list[str], reads: list[str]) -> None:
     cluster = EmbeddedCluster(root)
     expected = [f"idx-{i:02d}" for i in range(N_INDICES)]
     assert cluster.resolve("*") == expected
@@ -124,8 +128,8 @@ def test_wildcards_stat_each_index_once(root: Path, stats: list[str], reads: lis
 
 
 def test_recent_values_are_read_again(
-    tmp_path: Path, write, reads: list[str], monkeypatch: pytest.MonkeyPatch
-):
+    tmp_path: Path, write: Write, reads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     # A value read within the timestamp granularity of a change is not trusted
     # (a window of ~11 days here, so the test does not depend on its speed).
     load_index(tmp_path, "fresh", write("a.csv", "n:long\n1\n"))
@@ -145,7 +149,7 @@ def test_recent_values_are_read_again(
 # --- staying right -------------------------------------------------------------------
 
 
-def test_a_new_index_is_seen_by_an_open_cluster(root: Path, write):
+def test_a_new_index_is_seen_by_an_open_cluster(root: Path, write: Write) -> None:
     cluster = EmbeddedCluster(root)
     assert count("FROM idx-* | STATS c = COUNT(*)", cluster) == 2 * N_INDICES
     load_index(root, "late", write("late.csv", "n:long\n1\n2\n3\n"))
@@ -154,7 +158,7 @@ def test_a_new_index_is_seen_by_an_open_cluster(root: Path, write):
     assert count("FROM * | STATS c = COUNT(*)", cluster) == 2 * N_INDICES + 3
 
 
-def test_replaced_and_appended_indices_are_seen(root: Path, write):
+def test_replaced_and_appended_indices_are_seen(root: Path, write: Write) -> None:
     cluster = EmbeddedCluster(root)
     assert run_query("FROM idx-02 | KEEP n | SORT n", cluster).frame.rows() == [(2,), (102,)]
     load_index(root, "idx-02", write("r.csv", "m:keyword\nnew\n"), mode="replace")
@@ -164,7 +168,7 @@ def test_replaced_and_appended_indices_are_seen(root: Path, write):
     assert count("FROM idx-02 | STATS c = COUNT(*)", cluster) == 2
 
 
-def test_quick_successive_loads_are_each_seen(root: Path, write):
+def test_quick_successive_loads_are_each_seen(root: Path, write: Write) -> None:
     # No pause between a query and the next load: the racy rule must catch
     # changes that land within one timestamp tick.
     cluster = EmbeddedCluster(root)
@@ -173,7 +177,7 @@ def test_quick_successive_loads_are_each_seen(root: Path, write):
         assert count("FROM burst | STATS c = COUNT(*)", cluster) == i
 
 
-def test_settings_and_aliases_changes_are_seen(root: Path, write):
+def test_settings_and_aliases_changes_are_seen(root: Path, write: Write) -> None:
     cluster = EmbeddedCluster(root)
     assert "idx-04" in cluster.resolve("idx-*")
     settings = root / "idx-04" / layout.SETTINGS_FILE
@@ -186,7 +190,7 @@ def test_settings_and_aliases_changes_are_seen(root: Path, write):
     assert cluster.index("idx-05").aliases == ("second",)  # type: ignore[union-attr]
 
 
-def test_a_hand_edited_mapping_is_seen(root: Path):
+def test_a_hand_edited_mapping_is_seen(root: Path) -> None:
     cluster = EmbeddedCluster(root)
     assert set(cluster.index("idx-06").fields) == {"n"}  # type: ignore[union-attr]
     path = root / "idx-06" / layout.MAPPING_FILE
@@ -196,7 +200,7 @@ def test_a_hand_edited_mapping_is_seen(root: Path):
     assert set(cluster.index("idx-06").fields) == {"n", "by_hand"}  # type: ignore[union-attr]
 
 
-def test_a_folder_becomes_an_index_when_its_mapping_is_written(root: Path, write):
+def test_a_folder_becomes_an_index_when_its_mapping_is_written(root: Path, write: Write) -> None:
     folder = root / "pending"
     folder.mkdir()
     backdate(root)  # so only the watch on the folder itself can see the mapping arrive
@@ -208,7 +212,7 @@ def test_a_folder_becomes_an_index_when_its_mapping_is_written(root: Path, write
     assert count("FROM pending | STATS c = COUNT(*)", cluster) == 1
 
 
-def test_removed_index_disappears(root: Path):
+def test_removed_index_disappears(root: Path) -> None:
     cluster = EmbeddedCluster(root)
     assert "idx-08" in cluster.resolve("*")
     for path in (root / "idx-08").iterdir():
@@ -218,7 +222,7 @@ def test_removed_index_disappears(root: Path):
     assert cluster.index("idx-08") is None
 
 
-def test_scan_of_no_columns_keeps_the_rows(root: Path):
+def test_scan_of_no_columns_keeps_the_rows(root: Path) -> None:
     cluster = EmbeddedCluster(root)
     frame = cluster.scan("idx-09", []).collect()
     assert frame.shape == (2, 0)

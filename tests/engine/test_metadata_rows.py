@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from esqlsh.clusters.embedded import EmbeddedCluster

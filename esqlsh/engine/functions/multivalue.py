@@ -14,7 +14,7 @@ from __future__ import annotations
 import polars as pl
 
 from esqlsh.analysis.types import DataType
-from esqlsh.engine.compiled import Col, EvalContext
+from esqlsh.engine.compiled import Col, EvalContext, physical
 from esqlsh.engine.expressions import single_valued
 from esqlsh.engine.functions._shared_b import (
     INT_MAX,
@@ -383,13 +383,20 @@ def _mv_contains(args: list[Col], ctx: EvalContext, t: DataType) -> pl.Expr:
         return pl.lit(True)
     if superset.type is D.NULL or (superset.is_const and superset.value is None):
         return subset.expr.is_null()
-    sup = as_list(superset).cast(pl.List(_dtype(subset)))
-    sub = as_list(subset)
+    # compared as a type Polars' list set operations take (not booleans or dates)
+    comparable = _SET_COMPARABLE.get(subset.type, _dtype(subset))
+    sup = as_list(superset).cast(pl.List(_dtype(subset))).cast(pl.List(comparable))
+    sub = as_list(subset).cast(pl.List(comparable))
     missing = sub.list.set_difference(sup).list.len()
     return pl.when(sub.is_null()).then(True).when(sup.is_null()).then(False).otherwise(missing == 0)
 
 
-def _dtype(col: Col) -> pl.DataType:
-    from esqlsh.engine.compiled import physical
+_SET_COMPARABLE: dict[DataType, pl.DataType] = {
+    D.BOOLEAN: pl.UInt8(),
+    D.DATETIME: pl.Int64(),
+    D.DATE_NANOS: pl.Int64(),
+}
 
+
+def _dtype(col: Col) -> pl.DataType:
     return physical(col.type)
