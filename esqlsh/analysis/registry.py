@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import itertools
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -129,21 +130,27 @@ def all_functions() -> dict[str, FunctionDef]:
 
 
 _loaded = False
+_load_lock = threading.RLock()
 
 
 def _load() -> None:
-    """Import every declaration module once (lazily, to keep start-up fast)."""
+    """Import every declaration module once (lazily, to keep start-up fast).
+    Threads (the coordinator's fan-out, the server) may race here: the flag is set
+    only once every module is imported, under a lock."""
     global _loaded
     if _loaded:
         return
-    _loaded = True
-    import importlib
-    import pkgutil
+    with _load_lock:
+        if _loaded:
+            return
+        import importlib
+        import pkgutil
 
-    from esqlsh.analysis import functions
+        from esqlsh.analysis import functions
 
-    for info in pkgutil.iter_modules(functions.__path__):
-        importlib.import_module(f"{functions.__name__}.{info.name}")
+        for info in pkgutil.iter_modules(functions.__path__):
+            importlib.import_module(f"{functions.__name__}.{info.name}")
+        _loaded = True
 
 
 # ------------------------------------------------------------------------ help

@@ -28,6 +28,7 @@ arg to its only element, or null with Elasticsearch's warning, first.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -169,18 +170,21 @@ def implements(*names: str) -> Callable[[Impl], Impl]:
 
 
 _loaded = False
+_load_lock = threading.RLock()
 
 
 def load_impls() -> dict[str, Impl]:
-    """Import every implementation module once."""
+    """Import every implementation module once; thread-safe (see registry._load)."""
     global _loaded
     if not _loaded:
-        _loaded = True
-        import importlib
-        import pkgutil
+        with _load_lock:
+            if not _loaded:
+                import importlib
+                import pkgutil
 
-        from esqlsh.engine import functions
+                from esqlsh.engine import functions
 
-        for info in pkgutil.iter_modules(functions.__path__):
-            importlib.import_module(f"{functions.__name__}.{info.name}")
+                for info in pkgutil.iter_modules(functions.__path__):
+                    importlib.import_module(f"{functions.__name__}.{info.name}")
+                _loaded = True
     return IMPLS
