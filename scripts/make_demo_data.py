@@ -1,9 +1,13 @@
-"""Generate the demo embedded cluster shipped in ``esqlsh/data/default``.
+"""Generate the demo data shipped in the package: the single embedded cluster
+``esqlsh/data/default`` and the cross-cluster demo ``esqlsh/data/demo``.
 
-    .venv/bin/python scripts/make_demo_data.py [OUT_DIR]
+    .venv/bin/python scripts/make_demo_data.py [DEFAULT_OUT [DEMO_OUT]]
 
-Everything is synthetic and deterministic (a seeded ``random.Random``): running it
-twice gives the same rows. Indices:
+Everything is synthetic and deterministic (seeded ``random.Random``s): running it
+twice gives the same rows.
+
+``esqlsh/data/default`` (``esqlsh --path``-style, one cluster; ``esqlsh serve``'s
+default) holds:
 
 - ``employees``: 100 people (emp_no, names, gender, birth/hire dates, salary,
   languages with a ``languages.long`` multi-field, height, multi-valued
@@ -12,6 +16,24 @@ twice gives the same rows. Indices:
   client_ip, status, bytes, message, event_duration, region);
 - ``hosts``: the internal machines that appear as clients in ``logs``, with
   the enrich policy ``hosts`` (match on ``ip``).
+
+``esqlsh/data/demo`` is what ``esqlsh`` queries when there is no configuration
+(``clusters.config.default_config``): ``config.yaml`` (written from ``DEMO_CONFIG``)
+names three embedded clusters, in folders beside it, and one unreachable remote:
+
+- ``local`` (the local cluster, ``(local)`` in ``_clusters``): ``employees`` (the
+  same 100 people as ``default``), ``my-index-000001`` (300 web requests);
+- ``cluster_one``: ``my-index-000001`` (200 requests);
+- ``cluster_two``: ``my-index-000001`` (150) and ``my-index-000002`` (100);
+- every one of them: ``hosts`` with the ``hosts`` enrich policy (match on ``ip``;
+  ``host_name`` and ``datacenter`` name the cluster's own site, so the output
+  shows where an ENRICH ran) and ``vendors`` with the ``vendors`` policy (``os``);
+- ``cluster_three``: an ``elasticsearch`` cluster at ``http://127.0.0.1:9``, where
+  nothing listens (connection refused at once), ``skip_unavailable: true``.
+
+``my-index-000001`` has the fields of the cross-cluster page's examples:
+``@timestamp``, ``user.id``, ``http.request.method``, ``http.response.status_code``,
+``url.path``, ``ip``, ``event.duration`` (nanoseconds).
 """
 
 from __future__ import annotations
@@ -28,6 +50,7 @@ from esqlsh.clusters.ingest import SourceTable, load_table, write_policy
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_OUT = REPO / "esqlsh" / "data" / "default"
+DEMO_OUT = REPO / "esqlsh" / "data" / "demo"
 
 FIRST = [
     "Ada",
@@ -264,11 +287,173 @@ def build(out: Path) -> None:
     write_policy(out, "hosts", HOSTS_POLICY)
 
 
+# --- the cross-cluster demo (esqlsh/data/demo) ------------------------------------------
+
+DEMO_CONFIG = """\
+# The demo esqlsh queries when there is no configuration file.
+# Written by scripts/make_demo_data.py; paths are relative to this file.
+local: local
+clusters:
+  local:
+    type: embedded
+    path: local
+  cluster_one:
+    type: embedded
+    path: cluster_one
+  cluster_two:
+    type: embedded
+    path: cluster_two
+  # Nothing listens on port 9 (discard): a query naming cluster_three finds it
+  # unreachable at once and, as skip_unavailable is true, reports it skipped.
+  cluster_three:
+    type: elasticsearch
+    hosts: http://127.0.0.1:9
+    skip_unavailable: true
+    timeout: 2s
+"""
+
+# cluster → (rows of my-index-000001, extra indices with their row counts, site)
+DEMO_CLUSTERS: dict[str, tuple[int, dict[str, int], str]] = {
+    "local": (300, {}, "ams"),
+    "cluster_one": (200, {}, "fra"),
+    "cluster_two": (150, {"my-index-000002": 100}, "iad"),
+}
+USERS = ["elkbee", "kimchy", "mei", "oskar", "priya", "tomas"]
+# Known machines (in every cluster's ``hosts``) and a few outsiders.
+HOST_IPS = [f"10.0.0.{n}" for n in range(1, 13)]
+OUTSIDE_IPS = ["203.0.113.7", "203.0.113.42", "198.51.100.23", "2001:db8::17"]
+HOST_OS = ["linux", "linux", "linux", "windows", "macos", "linux"]
+VENDOR_OF = {"linux": "tux", "windows": "microsoft", "macos": "apple"}
+URL_PATHS = ["/", "/login", "/cart", "/api/orders", "/api/search", "/static/app.js"]
+REQUEST_STATUSES = [200] * 12 + [201, 301, 304, 400, 403, 404, 404, 500, 503]
+
+REQUESTS_MAPPING = {
+    "properties": {
+        "@timestamp": {"type": "date"},
+        "user": {"properties": {"id": {"type": "keyword"}}},
+        "http": {
+            "properties": {
+                "request": {"properties": {"method": {"type": "keyword"}}},
+                "response": {"properties": {"status_code": {"type": "long"}}},
+            }
+        },
+        "url": {"properties": {"path": {"type": "keyword"}}},
+        "ip": {"type": "ip"},
+        "event": {"properties": {"duration": {"type": "long"}}},
+    }
+}
+DEMO_HOSTS_MAPPING = {
+    "properties": {
+        "ip": {"type": "ip"},
+        "host_name": {"type": "keyword"},
+        "os": {"type": "keyword"},
+        "datacenter": {"type": "keyword"},
+    }
+}
+VENDORS_MAPPING = {"properties": {"os": {"type": "keyword"}, "vendor": {"type": "keyword"}}}
+DEMO_HOSTS_POLICY = {
+    "match": {
+        "indices": "hosts",
+        "match_field": "ip",
+        "enrich_fields": ["host_name", "os", "datacenter"],
+    }
+}
+VENDORS_POLICY = {"match": {"indices": "vendors", "match_field": "os", "enrich_fields": ["vendor"]}}
+
+
+def requests(rng: random.Random, count: int, prefix: str) -> SourceTable:
+    """``count`` web requests over one week, with the spec page's field names."""
+    start = datetime(2024, 5, 6, tzinfo=UTC)
+    rows = []
+    for _ in range(count):
+        ip = rng.choice(HOST_IPS) if rng.random() < 0.85 else rng.choice(OUTSIDE_IPS)
+        status = rng.choice(REQUEST_STATUSES)
+        rows.append(
+            {
+                "@timestamp": start + timedelta(seconds=rng.randrange(0, 7 * 24 * 3600)),
+                "user.id": rng.choice(USERS),
+                "http.request.method": "POST" if rng.random() < 0.2 else "GET",
+                "http.response.status_code": status if rng.random() > 0.02 else None,
+                "url.path": rng.choice(URL_PATHS),
+                "ip": ip,
+                "event.duration": int(rng.lognormvariate(15, 0.8)),
+            }
+        )
+    rows.sort(key=lambda r: r["@timestamp"])
+    for i, row in enumerate(rows):
+        row["_id"] = f"{prefix}-{i:04d}"
+    frame = pl.DataFrame(
+        rows,
+        schema={
+            "@timestamp": pl.Datetime("ms", "UTC"),
+            "user.id": pl.String,
+            "http.request.method": pl.String,
+            "http.response.status_code": pl.Int64,
+            "url.path": pl.String,
+            "ip": pl.String,
+            "event.duration": pl.Int64,
+            "_id": pl.String,
+        },
+    )
+    return SourceTable(frame)
+
+
+def site_hosts(site: str) -> SourceTable:
+    """The known machines as one site knows them: the same ip and os everywhere,
+    the host name and data centre of the site (``ams-web-03``, ``ams1``)."""
+    rows = [
+        {
+            "_id": f"{site}-{n:02d}",
+            "ip": ip,
+            "host_name": f"{site}-web-{n:02d}",
+            "os": HOST_OS[n % len(HOST_OS)],
+            "datacenter": f"{site}1",
+        }
+        for n, ip in enumerate(HOST_IPS, start=1)
+    ]
+    return SourceTable(pl.DataFrame(rows))
+
+
+def vendors() -> SourceTable:
+    rows = [{"_id": os, "os": os, "vendor": vendor} for os, vendor in VENDOR_OF.items()]
+    return SourceTable(pl.DataFrame(rows))
+
+
+def build_demo_cluster(out: Path, alias: str, seed: int) -> None:
+    count, extra, site = DEMO_CLUSTERS[alias]
+    rng = random.Random(seed)
+    if alias == "local":
+        # The same people as the single-cluster demo (same seed, drawn first).
+        load_table(out, "employees", employees(random.Random(20240506)), EMPLOYEES_MAPPING)
+    load_table(out, "my-index-000001", requests(rng, count, site), REQUESTS_MAPPING)
+    for index, rows in extra.items():
+        load_table(out, index, requests(rng, rows, f"{site}2"), REQUESTS_MAPPING)
+    load_table(out, "hosts", site_hosts(site), DEMO_HOSTS_MAPPING)
+    write_policy(out, "hosts", DEMO_HOSTS_POLICY)
+    load_table(out, "vendors", vendors(), VENDORS_MAPPING)
+    write_policy(out, "vendors", VENDORS_POLICY)
+
+
+def build_demo(out: Path) -> None:
+    """``config.yaml`` and a folder per embedded cluster, under ``out``."""
+    if out.exists():
+        shutil.rmtree(out)
+    out.mkdir(parents=True)
+    (out / "config.yaml").write_text(DEMO_CONFIG, encoding="utf-8")
+    for seed, alias in enumerate(DEMO_CLUSTERS, start=1):
+        build_demo_cluster(out / alias, alias, 20240506 + seed)
+
+
+def _size_kb(out: Path) -> int:
+    return sum(p.stat().st_size for p in out.rglob("*") if p.is_file()) // 1024
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[1]) if len(argv) > 1 else DEFAULT_OUT
+    demo_out = Path(argv[2]) if len(argv) > 2 else DEMO_OUT
     build(out)
-    size = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-    print(f"wrote {out} ({size // 1024} KB)")
+    build_demo(demo_out)
+    print(f"wrote {out} ({_size_kb(out)} KB) and {demo_out} ({_size_kb(demo_out)} KB)")
     return 0
 
 

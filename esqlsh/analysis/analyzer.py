@@ -137,9 +137,7 @@ def _setting_resolver(values: ParamValues) -> Callable[[ast.Expr], TExpr | None]
     return lambda expr: resolver.resolve(expr, Scope([]))
 
 
-_UNKNOWN_COLUMN = re.compile(
-    r"Unknown column \[(.+?)\](?: in left side of join)?(?:, did you mean (?:any of )?\[.*\]\?)?"
-)
+_UNKNOWN_COLUMN = re.compile(r"Unknown column \[(.+?)\](?:, did you mean (?:any of )?\[.*\]\?)?")
 
 
 def _unknown_columns(error: VerificationError) -> list[str]:

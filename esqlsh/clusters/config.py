@@ -197,13 +197,20 @@ def read_config(explicit: Path | None, environ: Mapping[str, str]) -> Config:
 
 
 def default_config(data_path: Path | None = None) -> Config:
-    """No config file: one embedded cluster, ``local``, over ``data_path`` (default:
-    the demo data shipped in the package)."""
+    """No config file. Without ``data_path``: the demo shipped in the package
+    (``esqlsh/data/demo/config.yaml``: the embedded clusters ``local`` — the local
+    one —, ``cluster_one`` and ``cluster_two``, and the unreachable
+    ``cluster_three``, see ``scripts/make_demo_data.py``). With ``data_path``: one
+    embedded cluster, ``local``, over that directory. ``path`` is None either way
+    (a built-in default, not a file the user wrote)."""
     if data_path is None:
-        # Imported here: the CLI module is heavy and imports this one.
-        from esqlsh.cli import default_data_path
+        from dataclasses import replace
+        from importlib.resources import files
 
-        data_path = default_data_path()
+        demo = Path(str(files("esqlsh").joinpath("data", "demo", CONFIG_FILE)))
+        if not demo.is_file():
+            raise ConfigError(f"the bundled demo configuration is missing ({demo})")
+        return replace(load_config(demo, {}), path=None)
     spec = ClusterSpec(alias=DEFAULT_LOCAL, type=EMBEDDED, path=data_path, origin="(built-in)")
     return Config(local=DEFAULT_LOCAL, clusters={DEFAULT_LOCAL: spec}, path=None)
 

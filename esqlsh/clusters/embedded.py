@@ -9,10 +9,12 @@ index's folder, mapping, settings and the aliases file for its metadata), and a
 lookup re-stats just those: a query costs a handful of ``stat`` calls, not a
 read of every index, and a cluster object stays right while ``esqlsh load``
 writes into its directory (every write there is a new file renamed into place,
-which changes the folder's mtime). An in-place edit of a data file is not seen
-until ``refresh()``. Values read less than a second after a path changed are not
-trusted (a second change within the file system's timestamp granularity could
-leave the mtime as it was) and are read again on the next lookup.
+which changes the folder's mtime; hand edits of a mapping or settings file are
+seen too). Data files are read at each scan; only an in-place rewrite of one
+with another schema goes unseen until ``refresh()``. Values read less than a
+second after a path changed are not trusted (a second change within the file
+system's timestamp granularity could leave the mtime as it was) and are read
+again on the next lookup.
 
 Index visibility: an index whose settings say ``index.hidden: true``, or whose
 name starts with ``.`` (unless its settings say ``index.hidden: false``), is

@@ -43,7 +43,6 @@ from esqlsh.plan.logical import (
     Plan,
     PlanNode,
     Project,
-    Relation,
     Schema,
 )
 from esqlsh.plan.partials import decompose
@@ -138,10 +137,12 @@ class SplitPlan:
 
 def verify_ccs(query: ast.Query) -> None:
     """Checks Elasticsearch makes before contacting any cluster: a ``_remote``
-    ENRICH may not follow STATS, a ``_coordinator`` ENRICH or a LOOKUP JOIN, and
-    must be movable into the fragments (not after a LIMIT it cannot pass)."""
+    ENRICH may not follow STATS, a ``_coordinator`` ENRICH or a LOOKUP JOIN, and,
+    in a query naming a remote cluster, must be movable into the fragments (not
+    after a LIMIT it cannot pass)."""
     verify_remote_enrich(query)
-    if query.commands and isinstance(query.commands[0], ast.From):
+    source = query.commands[0] if query.commands else None
+    if isinstance(source, ast.From) and any(p.cluster is not None for p in source.patterns):
         place(query)
 
 
@@ -339,9 +340,10 @@ def _typed_null(t: DataType) -> ast.Expr:
 
 
 class _PlanIndex:
-    """The analysed plan's nodes per AST command (the analyzer emits one node per
-    command, a STATS with expressions over aggregates three, FROM one or more
-    relations, and a final LIMIT)."""
+    """The analysed plan's nodes per AST command. The analyzer gives each node the
+    ``source`` object of the command it comes from: one node for most commands,
+    more for some (FROM with nullified fields, STATS with expressions over
+    aggregates); the final LIMIT is its own."""
 
     def __init__(self, query: ast.Query, plan: Plan):
         self.plan = plan
@@ -349,28 +351,21 @@ class _PlanIndex:
         self.order: list[ast.Command] = list(query.commands)
         nodes = list(plan.nodes)
         i = 0
-        for cmd in query.commands:
-            taken = self._consume(cmd, nodes, i)
+        for k, cmd in enumerate(query.commands):
+            following = query.commands[k + 1].source if k + 1 < len(query.commands) else None
+            taken = self._consume(cmd, nodes, i, following)
             self.nodes[id(cmd)] = nodes[i : i + taken]
             i += taken
 
     @staticmethod
-    def _consume(cmd: ast.Command, nodes: list[PlanNode], i: int) -> int:
-        if isinstance(cmd, ast.From):
-            n = 0
-            while i + n < len(nodes) and isinstance(nodes[i + n], Relation):
-                n += 1
-            return max(n, 1)
-        if isinstance(cmd, ast.Stats):
-            post = nodes[i + 1 : i + 3]
-            if (
-                len(post) == 2
-                and isinstance(post[0], EvalNode)
-                and isinstance(post[1], Project)
-                and post[0].source is cmd.source
-            ):
-                return 3
-        return 1
+    def _consume(cmd: ast.Command, nodes: list[PlanNode], i: int, following: object) -> int:
+        # (a hand-built AST may share one synthetic source: one node each, then)
+        n = 1
+        while (
+            cmd.source is not following and i + n < len(nodes) and nodes[i + n].source is cmd.source
+        ):
+            n += 1
+        return n
 
     def node_of(self, cmd: ast.Command) -> PlanNode | None:
         found = self.nodes.get(id(cmd))

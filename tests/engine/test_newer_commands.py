@@ -16,6 +16,7 @@ from esqlsh.analysis.types import DataType as T
 from esqlsh.clusters.embedded import EmbeddedCluster
 from esqlsh.coordinator.session import run_query
 from esqlsh.errors import ParsingError, VerificationError
+from esqlsh.syntax import ast
 from esqlsh.syntax.parser import parse
 from esqlsh.syntax.printer import to_esql
 from tests.conformance.compare import compare_result
@@ -88,9 +89,9 @@ def test_spec(test: SpecTest, cluster: EmbeddedCluster) -> None:
 
 def test_settings_parse_and_print() -> None:
     query = parse('SET time_zone = "+01:00";\nSET unmapped_fields="nullify"; ROW a = 1')
-    assert [(s.name, s.value.value) for s in query.settings] == [  # type: ignore[attr-defined]
-        ("time_zone", "+01:00"),
-        ("unmapped_fields", "nullify"),
+    assert [(s.name, s.value) for s in query.settings] == [
+        ("time_zone", ast.Literal("+01:00", "string")),
+        ("unmapped_fields", ast.Literal("nullify", "string")),
     ]
     assert to_esql(query) == 'SET time_zone = "+01:00"; SET unmapped_fields = "nullify"; ROW a = 1'
 
@@ -319,3 +320,9 @@ def test_expression_join_errors(on: str, error: str, storage: MemStorage) -> Non
     with pytest.raises(VerificationError) as info:
         run_query(f'ROW x = 1, z = 2, s = "a" | LOOKUP JOIN codes ON {on}', storage)
     assert info.value.problems[0].__str__() == error
+
+
+def test_nullify_leaves_join_keys_unknown(storage: MemStorage) -> None:
+    # as Elasticsearch's testNullifyLookupJoinUnknownLeftField
+    with pytest.raises(VerificationError, match=r"Unknown column \[code\] in left side of join"):
+        run_query('SET unmapped_fields="nullify"; FROM emp | LOOKUP JOIN codes ON code', storage)

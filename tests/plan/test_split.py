@@ -12,7 +12,7 @@ import pytest
 from esqlsh.analysis.analyzer import analyze
 from esqlsh.analysis.types import DataType as T
 from esqlsh.coordinator.session import run_query
-from esqlsh.errors import VerificationError
+from esqlsh.errors import ParsingError, VerificationError
 from esqlsh.plan.split import (
     Fragment,
     SplitPlan,
@@ -84,9 +84,7 @@ def test_remote_rows_report_alias_and_index() -> None:
 
 def test_index_is_prefixed_before_the_query_reads_it() -> None:
     grouped = _rows(
-        # (COUNT(emp_no), not COUNT(*): the engine's scan of metadata columns alone
-        # gives one row)
-        "FROM emp,c2:emp,c3:emp METADATA _index | STATS c = COUNT(emp_no) BY _index | SORT _index"
+        "FROM emp,c2:emp,c3:emp METADATA _index | STATS c = COUNT(*) BY _index | SORT _index"
     )
     assert grouped == [(4, "c2:emp"), (4, "c3:emp"), (4, "emp")]
     filtered = _rows(
@@ -227,7 +225,15 @@ def test_movable_remote_enrich_passes() -> None:
 
 def test_local_only_query_is_not_checked_for_movability() -> None:
     text = "FROM emp | LIMIT 10 | WHERE salary > 1 | ENRICH _remote:langs ON languages"
+    verify_ccs(parse(text))
     assert plan_split(text).strategy == "whole"
+
+
+def test_enrich_qualifier_typo_is_a_parsing_error() -> None:
+    with pytest.raises(ParsingError, match=r"Unrecognized value \[_remot\], ENRICH policy"):
+        verify_ccs(parse("FROM emp,c2:emp | ENRICH _remot:langs ON languages"))
+    with pytest.raises(ParsingError):
+        enrich_requirements(parse("FROM emp | ENRICH _Coord:langs ON languages"))
 
 
 # ---------------------------------------------------------- missing fields

@@ -169,11 +169,11 @@ CASES: list[tuple[str, bool]] = [
     ("FROM emp | INLINE STATS m = MAX(salary) BY gender | KEEP emp_no, m | SORT emp_no", True),
     ("FROM emp | WHERE languages > 1 | INLINE STATS c = COUNT(*) | KEEP emp_no, c", True),
     (
-        "SET time_zone = \"+05:00\"; FROM emp | STATS c = COUNT(*) BY d = DATE_TRUNC(1 day, hire_date)"
+        'SET time_zone = "+05:00"; FROM emp | STATS c = COUNT(*) BY d = DATE_TRUNC(1 day, hire_date)'
         " | SORT d",
         True,
     ),
-    ("SET unmapped_fields = \"NULLIFY\"; FROM emp | KEEP emp_no, nope | SORT emp_no", True),
+    ('SET unmapped_fields = "NULLIFY"; FROM emp | KEEP emp_no, nope | SORT emp_no', True),
     # --- warnings
     ("FROM emp | EVAL d = 10 / (languages - 1) | KEEP emp_no, d | SORT emp_no", True),
     ("FROM emp | EVAL d = 10 / (languages - 1) | STATS s = SUM(d)", True),
