@@ -3,8 +3,9 @@
 
 A one-shot query runs through the cross-cluster coordinator
 (``coordinator.fanout.run_federated``) over the clusters of the configuration
-(``--config``, ``$ESQLSH_CONFIG``, the user config dir), or over one local embedded
-cluster (``--path DIR``, else the bundled demo data) when there is no config.
+(``--config``, ``$ESQLSH_CONFIG``, the user config dir), over one local embedded
+cluster (``--path DIR``), or, with neither, over the bundled cross-cluster demo
+(``esqlsh/data/demo``: three embedded clusters and an unreachable one).
 
 ``run`` is the one place where exceptions become exit statuses (``ExitStatus``).
 Commands write through the ``Environment`` (results to stdout; warnings, timing and
@@ -341,18 +342,17 @@ def execute_query(text: str, registry: ClusterRegistry, options: QueryOptions) -
 
 def open_registry(env: Environment, options: QueryOptions) -> ClusterRegistry:
     """The clusters to query: ``--path DIR`` (one local embedded cluster, no
-    remotes), else the configuration file, else the bundled demo data."""
+    remotes), else the configuration file, else the bundled cross-cluster demo."""
     if options.path is not None:
         if options.config is not None:
             raise click.UsageError("use either --path or --config, not both")
         return _single(open_storage(options.path))
-    config_path = find_config(env, options.config)
-    if config_path is None:
-        return _single(open_storage(None))
-    from esqlsh.clusters.config import load_config
+    from esqlsh.clusters.config import default_config, load_config
     from esqlsh.clusters.registry import Registry
 
-    config = load_config(config_path, env.environ)
+    config_path = find_config(env, options.config)
+    # No config: the bundled cross-cluster demo (clusters/config.default_config).
+    config = default_config() if config_path is None else load_config(config_path, env.environ)
     if not options.quiet:
         write_warnings(env, list(config.warnings))
     registry: ClusterRegistry = Registry.from_config(config)

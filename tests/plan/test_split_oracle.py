@@ -174,6 +174,15 @@ CASES: list[tuple[str, bool]] = [
         True,
     ),
     ('SET unmapped_fields = "NULLIFY"; FROM emp | KEEP emp_no, nope | SORT emp_no', True),
+    (
+        'SET unmapped_fields = "NULLIFY"; FROM emp | EVAL x = 1 | SORT emp_no DESC'
+        " | KEEP emp_no, nope, x | LIMIT 3",
+        True,
+    ),
+    (
+        'SET unmapped_fields = "NULLIFY"; FROM emp | STATS c = COUNT(nope), m = MAX(salary) BY nope',
+        False,
+    ),
     # --- warnings
     ("FROM emp | EVAL d = 10 / (languages - 1) | KEEP emp_no, d | SORT emp_no", True),
     ("FROM emp | EVAL d = 10 / (languages - 1) | STATS s = SUM(d)", True),
