@@ -19,6 +19,7 @@ aggregate                       partial (fragment)    final (coordinator)
 ``MIN`` / ``MAX`` / ``VALUES``  the same              the same over ``p``
 ``TOP(x, n, o)``                ``TOP(x, n, o)``      ``TOP(p, n, o)``
 ``COUNT_DISTINCT(x[, prec])``   ``VALUES(x)``         ``COUNT_DISTINCT(p[, prec])``
+``PRESENT(x)`` / ``ABSENT(x)``  the same              ``MAX(p)`` / ``MIN(p)`` (any / all)
 ==============================  ====================  ==================================
 
 A cluster whose long sum overflows sends null (and Elasticsearch's warning) where
@@ -53,7 +54,9 @@ from esqlsh.plan.rewrite import transform
 from esqlsh.syntax import ast
 
 T = DataType
-DECOMPOSABLE = frozenset({"count", "sum", "min", "max", "avg", "values", "top", "count_distinct"})
+DECOMPOSABLE = frozenset(
+    {"count", "sum", "min", "max", "avg", "values", "top", "count_distinct", "present", "absent"}
+)
 
 
 @dataclass
@@ -272,6 +275,12 @@ def _avg(b: _Builder, c: ast.Call, typed: FnCall) -> ast.Expr:
     return _unless_overflowed(total, count, average) if sum_type is T.LONG else average
 
 
+def _present(b: _Builder, c: ast.Call, typed: FnCall) -> ast.Expr:
+    """PRESENT: present on any cluster; ABSENT: absent on every one."""
+    final = "MAX" if c.name.lower() == "present" else "MIN"
+    return _call(final, [b.partial(c, T.BOOLEAN)], c.source)
+
+
 _FINALS = {
     "count": _count,
     "sum": _sum,
@@ -281,4 +290,6 @@ _FINALS = {
     "top": _top,
     "count_distinct": _count_distinct,
     "avg": _avg,
+    "present": _present,
+    "absent": _present,
 }

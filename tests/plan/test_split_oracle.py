@@ -46,6 +46,12 @@ CASES: list[tuple[str, bool]] = [
     ),
     ("FROM emp | STATS cd = COUNT_DISTINCT(job), ci = COUNT_DISTINCT(ip)", True),
     ("FROM emp | STATS c = COUNT(tags), ct = COUNT(job), cn = COUNT(null)", True),
+    ("FROM emp | STATS p = PRESENT(salary), a = ABSENT(salary), pn = PRESENT(null) BY job", False),
+    ("FROM emp | STATS p = PRESENT(extra), a = ABSENT(extra) BY languages", False),
+    (
+        "FROM emp | STATS f = FIRST(first_name, hire_date), l = LAST(salary, emp_no) BY gender",
+        False,
+    ),
     # --- aggregate filters
     (
         "FROM emp | STATS c = COUNT(*) WHERE salary > 300, s = SUM(salary) WHERE languages == 1,"
