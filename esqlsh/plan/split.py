@@ -51,6 +51,7 @@ from esqlsh.plan.placement import (
     Placement,
     effective_limit,
     enrich_requirements,
+    is_remote_enrich,
     normalize,
     place,
     verify_remote_enrich,
@@ -237,7 +238,7 @@ def _check_hoisted_sort(placement: Placement, plan_of: _PlanIndex) -> None:
     for cmd in placement.hoisted:
         node = plan_of.node_of(cmd)
         if node is not None and _touches(node, keys):
-            enrich = next(c for c in reversed(placement.hoisted) if isinstance(c, ast.Enrich))
+            enrich = next(c for c in reversed(placement.hoisted) if is_remote_enrich(c))
             raise VerificationError([problem_at(enrich.source, REMOTE_AFTER.format("LIMIT"))])
 
 

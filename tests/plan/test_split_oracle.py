@@ -95,6 +95,10 @@ CASES: list[tuple[str, bool]] = [
     ("FROM emp | STATS c = COUNT(*) BY gender | WHERE c > 3 | SORT c DESC, gender", True),
     ("FROM emp | STATS c = COUNT(*) BY gender, languages | STATS m = MAX(c) BY gender", False),
     ("FROM emp | SORT salary | STATS s = SUM(salary) BY gender", False),
+    (
+        "FROM emp | SORT salary | MV_EXPAND tags | ENRICH langs ON languages | STATS c = COUNT(*) BY tags",
+        False,
+    ),
     ("FROM emp | STATS s = SUM(extra), c = COUNT(extra), a = AVG(extra) BY gender", False),
     ("FROM emp | STATS s = SUM(big), a = AVG(big) BY gender", False),
     ("FROM emp | STATS s = SUM(big)", True),
