@@ -59,6 +59,12 @@ DECOMPOSABLE = frozenset(
 )
 
 
+def _decomposable(name: str, call: ast.Call) -> bool:
+    # TOP's 4th argument (outputField) returns another field's values, which the
+    # partial TOP no longer has: ship the rows instead.
+    return name in DECOMPOSABLE and not (name == "top" and len(call.args) > 3)
+
+
 @dataclass
 class StatsSplit:
     """The fragment's STATS, the coordinator's STATS and the columns in between."""
@@ -191,7 +197,7 @@ class _Builder:
         if fn is None or fn.kind != "aggregate":
             return None
         typed = self.typed.get(node.source)
-        if fn.name not in DECOMPOSABLE or typed is None:
+        if not _decomposable(fn.name, node) or typed is None:
             self.failed = True
             return node
         return _FINALS[fn.name](self, node, typed)

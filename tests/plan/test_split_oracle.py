@@ -40,6 +40,7 @@ CASES: list[tuple[str, bool]] = [
         False,
     ),
     ('FROM emp | STATS t = TOP(tags, 2, "asc"), th = TOP(hire_date, 2, "desc")', True),
+    ('FROM emp | STATS t = TOP(salary, 2, "desc", first_name) BY still_hired', False),
     (
         "FROM emp | STATS cd = COUNT_DISTINCT(tags), cdp = COUNT_DISTINCT(languages, 100) BY gender",
         False,
