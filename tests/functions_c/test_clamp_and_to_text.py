@@ -114,3 +114,12 @@ def test_to_text_takes_strings_only(storage: MemStorage) -> None:
     assert "argument of [TO_TEXT(x)] must be [string], found value [x] type [integer]" in str(
         info.value
     )
+
+
+def test_clamp_unsigned_long_out_of_long_range_is_null_with_warning(storage: MemStorage) -> None:
+    # computed as long (the last of equally wide types): the value does not fit
+    rows, warnings = query(
+        storage, "ROW x = 18446744073709551615 | EVAL c = CLAMP_MAX(x, 9223372036854775807)"
+    )
+    assert rows == [[18446744073709551615, None]]
+    assert any("[18446744073709551615] out of [long] range" in w for w in warnings)

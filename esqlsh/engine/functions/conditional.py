@@ -19,7 +19,7 @@ from esqlsh.analysis.functions.conditional import clamp_type
 from esqlsh.analysis.types import DataType
 from esqlsh.engine.compiled import Col, EvalContext, implements, physical
 from esqlsh.engine.expressions import MULTI_VALUE_MESSAGE
-from esqlsh.engine.functions._common import as_type, null_of, order_expr
+from esqlsh.engine.functions._common import as_type, null_of, order_expr, out_of_range
 
 T = DataType
 
@@ -219,12 +219,23 @@ def _clamp(ops: tuple[Bound, ...]) -> Callable[[list[Col], EvalContext], Col]:
         t = clamp_type([a.type for a in args])
         if any(a.type is T.NULL for a in args):
             return Col(null_of(t), t, value=None)
-        out = as_type(args[0], t)
+        out = _narrowed(args[0], t, ctx)
         for op, limit in zip(ops, args[1:], strict=True):
-            out = op(out, as_type(limit, t), t)
+            out = op(out, _narrowed(limit, t, ctx), t)
         return Col(out, t)
 
     return impl
+
+
+def _narrowed(col: Col, t: DataType, ctx: EvalContext) -> pl.Expr:
+    """``col`` in CLAMP's computing type. An unsigned_long computed as a long (the
+    last of equally wide types wins) can be out of range: null and Elasticsearch's
+    range warning, as its cast does, instead of a failing strict cast."""
+    if col.type is T.UNSIGNED_LONG and t is T.LONG:
+        too_big = col.expr > pl.lit(2**63 - 1, dtype=pl.UInt64)
+        ctx.fail_when(too_big, out_of_range(col.expr.cast(pl.String), "long"))
+        return pl.when(too_big).then(None).otherwise(col.expr).cast(pl.Int64, strict=False)
+    return as_type(col, t)
 
 
 implements("clamp")(_clamp((_clamp_min, _clamp_max)))
