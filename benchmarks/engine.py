@@ -1,15 +1,18 @@
-"""Engine benchmark: esqlsh's embedded engine against DuckDB on the same Parquet data.
+"""Engine benchmark: esqlsh's embedded engine against DuckDB and Polars on one table.
 
 Generates a deterministic table of web-server-like events (keyword, long, double,
-date, ip columns; cached under ``benchmarks/data/``), loads it into an embedded
-cluster as index ``events``, then times each ES|QL query through
-``esqlsh.coordinator.session.run_query`` and the equivalent SQL in DuckDB over the
-Parquet file, in the same run. Prints a Markdown table (min / median milliseconds,
-the esqlsh/DuckDB ratio of medians) and writes ``benchmarks/RESULTS.md`` and
-``benchmarks/results.json``.
+date, ip and a multi-valued keyword column; cached under ``benchmarks/data/``),
+stores it as index ``events`` of an embedded cluster, then times each ES|QL query
+through ``esqlsh.coordinator.session.run_query``, the equivalent SQL in DuckDB and
+the equivalent lazy Polars query, all three over the *same* Parquet file (the
+index's ``data.parquet``). The three engines take turns within each repeat
+(esqlsh, DuckDB, Polars, esqlsh, …) so that drift on a shared machine hits them
+alike; the ratio per query is esqlsh's median over the other engine's median.
 
     .venv/bin/python benchmarks/engine.py --rows 10000000 --repeat 5
 
+Standalone it prints a Markdown table; ``--write`` also stores the figures in
+``benchmarks/results.json`` / ``RESULTS.md`` (what ``benchmarks/suite.py`` does).
 Not part of the test run.
 """
 
@@ -17,14 +20,11 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
-import os
-import platform
 import statistics
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,9 @@ import polars as pl
 HERE = Path(__file__).resolve().parent
 DATA = HERE / "data"
 INDEX = "events"
+# Bump when the generated table changes shape: the cache is keyed by it.
+DATA_VERSION = 2
+ENGINES = ("esqlsh", "duckdb", "polars")
 
 MAPPING: dict[str, str] = {
     "@timestamp": "date",
@@ -42,6 +45,7 @@ MAPPING: dict[str, str] = {
     "client_ip": "ip",
     "bytes": "long",
     "latency": "double",
+    "tags": "keyword",  # multi-valued: 1 to 3 values per row
 }
 
 STATUSES = ["ok", "ok", "ok", "ok", "ok", "ok", "warn", "error", "debug", "info"]
@@ -51,59 +55,114 @@ ENDPOINTS = [
     for thing in ("users", "orders", "items", "carts", "search")
     for suffix in ("", "/42", "/list", "/export", "/count")
 ]
+TAGS = [f"tag-{k:02d}" for k in range(20)]
 
 
 @dataclass(frozen=True)
 class Query:
+    """One ES|QL query and its equivalents. ``polars`` is the text of a Python
+    expression over a ``LazyFrame`` named ``lf`` (text, so the report can show it)."""
+
     name: str
+    feature: str
     esql: str
     sql: str
+    polars: str
+
+    def polars_query(self) -> Callable[[pl.LazyFrame], pl.LazyFrame]:
+        code = compile(self.polars, f"<polars {self.name}>", "eval")
+        return lambda lf: eval(code, {"pl": pl, "lf": lf})
 
 
 QUERIES = [
     Query(
         "filter_count",
+        "WHERE",
         'FROM events | WHERE status == "error" AND latency > 200.0 | STATS c = COUNT(*)',
         "SELECT count(*) AS c FROM events WHERE status = 'error' AND latency > 200.0",
-    ),
-    Query(
-        "stats_by",
-        "FROM events | STATS avg_latency = AVG(latency), total = SUM(bytes) BY status",
-        "SELECT avg(latency) AS avg_latency, sum(bytes) AS total, status FROM events GROUP BY status",
-    ),
-    Query(
-        "sort_limit",
-        "FROM events | SORT latency DESC | LIMIT 10 | KEEP host, latency",
-        "SELECT host, latency FROM events ORDER BY latency DESC LIMIT 10",
+        'lf.filter((pl.col("status") == "error") & (pl.col("latency") > 200.0)).select(c=pl.len())',
     ),
     Query(
         "eval_stats",
+        "EVAL",
         "FROM events | EVAL kb = bytes / 1024.0, slow = latency > 250.0 | STATS kb = SUM(kb) BY slow",
         "SELECT sum(bytes / 1024.0) AS kb, latency > 250.0 AS slow FROM events GROUP BY slow",
+        'lf.with_columns(kb=pl.col("bytes") / 1024.0, slow=pl.col("latency") > 250.0)'
+        '.group_by("slow").agg(kb=pl.col("kb").sum())',
+    ),
+    Query(
+        "stats_by",
+        "STATS BY one key",
+        "FROM events | STATS avg_latency = AVG(latency), total = SUM(bytes) BY status",
+        "SELECT avg(latency) AS avg_latency, sum(bytes) AS total, status FROM events GROUP BY status",
+        'lf.group_by("status").agg(avg_latency=pl.col("latency").mean(), total=pl.col("bytes").sum())',
     ),
     Query(
         "multi_key_stats",
+        "STATS BY two keys",
         "FROM events | STATS c = COUNT(*), m = MAX(latency) BY host, status | SORT c DESC | LIMIT 10",
         "SELECT count(*) AS c, max(latency) AS m, host, status FROM events"
         " GROUP BY host, status ORDER BY c DESC LIMIT 10",
+        'lf.group_by("host", "status").agg(c=pl.len(), m=pl.col("latency").max())'
+        '.sort("c", descending=True).head(10)',
     ),
     Query(
         "count_distinct",
+        "COUNT_DISTINCT",
         "FROM events | STATS hosts = COUNT_DISTINCT(host) BY status",
         "SELECT count(DISTINCT host) AS hosts, status FROM events GROUP BY status",
+        'lf.group_by("status").agg(hosts=pl.col("host").n_unique())',
+    ),
+    Query(
+        "sort_limit",
+        "SORT + LIMIT",
+        "FROM events | SORT latency DESC | LIMIT 10 | KEEP host, latency",
+        "SELECT host, latency FROM events ORDER BY latency DESC LIMIT 10",
+        'lf.sort("latency", descending=True).head(10).select("host", "latency")',
     ),
     Query(
         "date_trunc",
+        "DATE_TRUNC",
         "FROM events | EVAL hour = DATE_TRUNC(1 hour, @timestamp) | STATS c = COUNT(*) BY hour"
         " | SORT hour | LIMIT 1000",
         # UTC as TIMESTAMP: DuckDB's TIMESTAMPTZ truncation goes through ICU time zones.
         "SELECT count(*) AS c, date_trunc('hour', \"@timestamp\"::TIMESTAMP) AS hour FROM events"
         " GROUP BY hour ORDER BY hour LIMIT 1000",
+        'lf.group_by(hour=pl.col("@timestamp").dt.truncate("1h")).agg(c=pl.len())'
+        '.sort("hour").head(1000)',
+    ),
+    Query(
+        "bucket",
+        "BUCKET",
+        "FROM events | STATS c = COUNT(*), a = AVG(latency) BY day = BUCKET(@timestamp, 1 day)"
+        " | SORT day",
+        "SELECT count(*) AS c, avg(latency) AS a, date_trunc('day', \"@timestamp\"::TIMESTAMP)"
+        " AS day FROM events GROUP BY day ORDER BY day",
+        'lf.group_by(day=pl.col("@timestamp").dt.truncate("1d"))'
+        '.agg(c=pl.len(), a=pl.col("latency").mean()).sort("day")',
     ),
     Query(
         "like",
+        "LIKE",
         'FROM events | WHERE url LIKE "*/users/*" | STATS c = COUNT(*)',
         "SELECT count(*) AS c FROM events WHERE url LIKE '%/users/%'",
+        'lf.filter(pl.col("url").str.contains("/users/", literal=True)).select(c=pl.len())',
+    ),
+    Query(
+        "cidr_match",
+        "ip: CIDR_MATCH",
+        'FROM events | WHERE CIDR_MATCH(client_ip, "10.0.1.0/24") | STATS c = COUNT(*)',
+        # The baselines get the text shortcut, exact for this data (IPv4 text only).
+        "SELECT count(*) AS c FROM events WHERE client_ip LIKE '10.0.1.%'",
+        'lf.filter(pl.col("client_ip").str.starts_with("10.0.1.")).select(c=pl.len())',
+    ),
+    Query(
+        "mv_expand",
+        "MV_EXPAND",
+        "FROM events | MV_EXPAND tags | STATS c = COUNT(*) BY tags",
+        "SELECT count(*) AS c, tag AS tags FROM (SELECT unnest(tags) AS tag FROM events)"
+        " GROUP BY tag",
+        'lf.select("tags").explode("tags").group_by("tags").agg(c=pl.len())',
     ),
 ]
 
@@ -122,12 +181,17 @@ def generate(rows: int, path: Path, seed: int = 42) -> None:
         """Uniform in [0, 1) from a hash of the row number (column seed ``k``)."""
         return (i.hash(seed + k) // (1 << 11)).cast(pl.Float64) / float(1 << 53)
 
-    def pick(choices: list[str], k: int) -> pl.Expr:
-        index = (uniform(k) * len(choices)).cast(pl.Int64)
+    def choice(n: int, k: int) -> pl.Expr:
+        return (uniform(k) * n).cast(pl.Int64)
+
+    def pick(choices: list[str], index: pl.Expr) -> pl.Expr:
         return pl.lit(pl.Series(choices)).gather(index)
 
     # 65,536 client addresses (10.0.0.0/16): many, but not one per row.
-    ip = (uniform(5) * (1 << 16)).cast(pl.Int64)
+    ip = choice(1 << 16, 5)
+    # Keyword values come back sorted and de-duplicated in Elasticsearch (doc
+    # values): 1 to 3 consecutive tags are already in that order.
+    first_tag = choice(len(TAGS) - 2, 8)
     frame = pl.select(
         pl.from_epoch(start + (i * month_ms) // rows, time_unit="ms")
         .dt.replace_time_zone("UTC")
@@ -137,18 +201,17 @@ def generate(rows: int, path: Path, seed: int = 42) -> None:
         ("host-" + ((uniform(1) ** 3) * 1000).cast(pl.Int64).cast(pl.String).str.zfill(4)).alias(
             "host"
         ),
-        pick(STATUSES, 2).alias("status"),
-        pick(ENDPOINTS, 3).alias("url"),
+        pick(STATUSES, choice(len(STATUSES), 2)).alias("status"),
+        pick(ENDPOINTS, choice(len(ENDPOINTS), 3)).alias("url"),
         pl.concat_str(
-            [
-                pl.lit("10.0"),
-                (ip // 256 % 256).cast(pl.String),
-                (ip % 256).cast(pl.String),
-            ],
+            [pl.lit("10.0"), (ip // 256).cast(pl.String), (ip % 256).cast(pl.String)],
             separator=".",
         ).alias("client_ip"),
         (uniform(6) * 1_000_000).cast(pl.Int64).alias("bytes"),
         (-(1.0 - uniform(7)).log() * 100.0).alias("latency"),
+        pl.concat_list([pick(TAGS, first_tag + d) for d in range(3)])
+        .list.head(choice(3, 9) + 1)
+        .alias("tags"),
     )
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")
@@ -157,7 +220,7 @@ def generate(rows: int, path: Path, seed: int = 42) -> None:
 
 
 def ensure_parquet(rows: int) -> Path:
-    path = DATA / f"events_{rows}.parquet"
+    path = DATA / f"events_v{DATA_VERSION}_{rows}.parquet"
     if not path.exists():
         started = time.perf_counter()
         generate(rows, path)
@@ -165,38 +228,54 @@ def ensure_parquet(rows: int) -> Path:
     return path
 
 
-def ensure_cluster(rows: int, parquet: Path, via_ingest: bool = False) -> Path:
+def mapping() -> dict[str, Any]:
+    return {"properties": {k: {"type": v} for k, v in MAPPING.items()}}
+
+
+def ensure_cluster(
+    rows: int, parquet: Path, via_ingest: bool = False, name: str | None = None
+) -> Path:
     """An embedded cluster holding ``parquet`` as index ``events`` (built once).
 
     By default the index folder is written directly in the embedded layout
     (``esqlsh.clusters.layout``): the generated columns already have the engine's
-    physical types, so only ``_id`` is added. ``via_ingest`` goes through
-    ``esqlsh load``'s code path instead (slower: it canonicalises every value)."""
-    cluster = DATA / f"cluster_{rows}{'_ingest' if via_ingest else ''}"
+    physical types (a multi-valued field is a List column), so only ``_id`` is
+    added. ``via_ingest`` goes through ``esqlsh load``'s code path instead (slower:
+    it canonicalises every value)."""
+    suffix = "_ingest" if via_ingest else ""
+    cluster = DATA / (name or f"cluster_v{DATA_VERSION}_{rows}{suffix}")
     done = cluster / ".loaded"
     if done.exists():
         return cluster
     started = time.perf_counter()
-    mapping = {"properties": {k: {"type": v} for k, v in MAPPING.items()}}
     if via_ingest:
         from esqlsh.clusters.ingest import load_index
 
-        load_index(cluster, INDEX, [parquet], mapping=mapping, mode="replace")
+        load_index(cluster, INDEX, [parquet], mapping=mapping(), mode="replace")
     else:
-        write_index(cluster, parquet, mapping)
+        write_index(cluster, pl.scan_parquet(parquet))
     done.write_text(parquet.name)
     print(f"loaded {cluster} in {time.perf_counter() - started:.1f}s", file=sys.stderr)
     return cluster
 
 
-def write_index(cluster: Path, parquet: Path, mapping: dict[str, Any]) -> None:
+def write_index(cluster: Path, rows: pl.LazyFrame, id_offset: int = 0) -> Path:
+    """Write ``rows`` as index ``events`` of ``cluster``; the data file's path."""
     from esqlsh.clusters import layout
 
     folder = layout.index_dir(cluster, INDEX)
     folder.mkdir(parents=True, exist_ok=True)
-    ids = pl.int_range(0, pl.len(), dtype=pl.Int64).cast(pl.String).alias(layout.ID_COLUMN)
-    pl.scan_parquet(parquet).select(ids, pl.all()).sink_parquet(folder / layout.DATA_FILE)
-    layout.write_json(folder / layout.MAPPING_FILE, mapping)
+    ids = (pl.int_range(0, pl.len(), dtype=pl.Int64) + id_offset).cast(pl.String)
+    data = folder / layout.DATA_FILE
+    rows.select(ids.alias(layout.ID_COLUMN), pl.all()).sink_parquet(data, row_group_size=1_000_000)
+    layout.write_json(folder / layout.MAPPING_FILE, mapping())
+    return data
+
+
+def index_data(cluster: Path) -> Path:
+    from esqlsh.clusters import layout
+
+    return layout.index_dir(cluster, INDEX) / layout.DATA_FILE
 
 
 # ------------------------------------------------------------------ timing
@@ -208,70 +287,93 @@ class Timing:
     median_ms: float | None = None
     rows: int | None = None
     error: str | None = None
+    samples: list[float] = field(default_factory=list)
 
 
 @dataclass
 class Row:
     query: str
+    feature: str
     esql: str
     sql: str
     esqlsh: Timing
     duckdb: Timing
+    polars: Timing
 
-    @property
-    def ratio(self) -> float | None:
-        if self.esqlsh.median_ms is None or not self.duckdb.median_ms:
+    def ratio(self, other: str) -> float | None:
+        base: Timing = getattr(self, other)
+        if self.esqlsh.median_ms is None or not base.median_ms:
             return None
-        return self.esqlsh.median_ms / self.duckdb.median_ms
+        return self.esqlsh.median_ms / base.median_ms
 
 
-def time_it(fn: Callable[[], int], repeat: int) -> Timing:
-    """Run ``fn`` once to warm up, then ``repeat`` timed times."""
-    try:
-        rows = fn()
-        samples = []
-        for _ in range(repeat):
+def _error(err: BaseException) -> str:
+    return f"{type(err).__name__}: {err}".splitlines()[0][:200]
+
+
+def time_round_robin(runners: dict[str, Callable[[], int]], repeat: int) -> dict[str, Timing]:
+    """One warm-up each, then ``repeat`` rounds in which every engine runs once in
+    turn. An engine that fails is recorded with its error and left out after."""
+    timings = {name: Timing() for name in runners}
+    live = {}
+    for name, fn in runners.items():
+        try:
+            timings[name].rows = fn()
+            live[name] = fn
+        except Exception as err:  # a query an engine cannot run is a result, not a crash
+            timings[name].error = _error(err)
+    for _ in range(repeat):
+        for name, fn in list(live.items()):
             started = time.perf_counter()
-            fn()
-            samples.append((time.perf_counter() - started) * 1000)
-    except Exception as err:  # a query esqlsh cannot run yet is a result, not a crash
-        return Timing(error=f"{type(err).__name__}: {err}".splitlines()[0][:200])
-    return Timing(min(samples), statistics.median(samples), rows)
+            try:
+                fn()
+            except Exception as err:
+                timings[name].error = _error(err)
+                del live[name]
+                continue
+            timings[name].samples.append((time.perf_counter() - started) * 1000)
+    for t in timings.values():
+        if t.error is None and t.samples:
+            t.min_ms, t.median_ms = min(t.samples), statistics.median(t.samples)
+    return timings
 
 
 def run_benchmark(
-    rows: int, repeat: int, only: list[str] | None, via_ingest: bool = False
+    rows: int, repeat: int, only: list[str] | None = None, via_ingest: bool = False
 ) -> list[Row]:
     import duckdb
 
     from esqlsh.clusters.embedded import EmbeddedCluster
     from esqlsh.coordinator.session import run_query
 
-    parquet = ensure_parquet(rows)
-    storage = EmbeddedCluster(ensure_cluster(rows, parquet, via_ingest))
+    cluster = ensure_cluster(rows, ensure_parquet(rows), via_ingest)
+    # Every engine reads the very file esqlsh reads (its extra ``_id`` column is
+    # never touched: all three read Parquet column by column).
+    data = index_data(cluster)
+    storage = EmbeddedCluster(cluster)
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    con.execute(f"CREATE VIEW events AS SELECT * FROM read_parquet('{parquet}')")
+    con.execute(f"CREATE VIEW events AS SELECT * FROM read_parquet('{data}')")
 
-    def esqlsh_runner(q: Query) -> Callable[[], int]:
-        return lambda: run_query(q.esql, storage).frame.height
+    def runners(q: Query) -> dict[str, Callable[[], int]]:
+        polars_query = q.polars_query()
+        return {
+            "esqlsh": lambda: run_query(q.esql, storage).frame.height,
+            "duckdb": lambda: len(con.execute(q.sql).fetchall()),
+            "polars": lambda: polars_query(pl.scan_parquet(data)).collect().height,
+        }
 
-    def duckdb_runner(q: Query) -> Callable[[], int]:
-        return lambda: len(con.execute(q.sql).fetchall())
-
+    queries = [q for q in QUERIES if not only or q.name in only]
+    print(f"engine: {len(queries)} queries x {repeat} over {rows:,} rows", file=sys.stderr)
     results = []
-    print(f"timing {len(QUERIES)} queries x {repeat}", file=sys.stderr)
-    for q in QUERIES:
-        if only and q.name not in only:
-            continue
-        row = Row(
-            q.name,
-            q.esql,
-            q.sql,
-            time_it(esqlsh_runner(q), repeat),
-            time_it(duckdb_runner(q), repeat),
+    for q in queries:
+        t = time_round_robin(runners(q), repeat)
+        row = Row(q.name, q.feature, q.esql, q.sql, t["esqlsh"], t["duckdb"], t["polars"])
+        print(
+            f"  {q.name}: esqlsh {fmt(row.esqlsh)}, duckdb {fmt(row.duckdb)},"
+            f" polars {fmt(row.polars)}",
+            file=sys.stderr,
         )
-        print(f"{q.name}: {_fmt(row.esqlsh)} vs {_fmt(row.duckdb)}", file=sys.stderr)
         results.append(row)
     return results
 
@@ -279,97 +381,111 @@ def run_benchmark(
 # ------------------------------------------------------------------ reporting
 
 
-def _fmt(t: Timing) -> str:
+def fmt(t: Timing) -> str:
     if t.error:
         return "error"
-    assert t.min_ms is not None and t.median_ms is not None
-    return f"{t.min_ms:.1f} / {t.median_ms:.1f}"
+    if t.min_ms is None or t.median_ms is None:
+        return "n/a"
+    return f"{t.min_ms:.0f} / {t.median_ms:.0f}"
 
 
-def median_ratio(results: list[Row]) -> float | None:
-    ratios = [r.ratio for r in results if r.ratio is not None]
+def fmt_ratio(r: float | None) -> str:
+    return "n/a" if r is None else f"{r:.2f}×"
+
+
+def median_ratio(results: list[Row], other: str) -> float | None:
+    ratios = [r for r in (row.ratio(other) for row in results) if r is not None]
     return statistics.median(ratios) if ratios else None
 
 
-def markdown(results: list[Row], rows: int, repeat: int) -> str:
+def max_ratio(results: list[Row], other: str) -> tuple[str, float] | None:
+    ratios = [(row.query, row.ratio(other)) for row in results]
+    known = [(q, r) for q, r in ratios if r is not None]
+    return max(known, key=lambda qr: qr[1]) if known else None
+
+
+def to_json(results: list[Row], rows: int, repeat: int) -> dict[str, Any]:
+    return {
+        "rows": rows,
+        "repeat": repeat,
+        "median_ratio": {o: median_ratio(results, o) for o in ("duckdb", "polars")},
+        "max_ratio": {o: max_ratio(results, o) for o in ("duckdb", "polars")},
+        "results": [
+            {**asdict(r), "ratio": {o: r.ratio(o) for o in ("duckdb", "polars")}} for r in results
+        ],
+    }
+
+
+def markdown(section: dict[str, Any]) -> str:
+    """The engine table from the JSON section (so a stored run renders the same)."""
     lines = [
-        f"Rows: {rows:,}; repeats: {repeat} (after one warm-up); times in ms (min / median).",
+        f"{section['rows']:,} rows; {section['repeat']} timed runs per engine after one"
+        " warm-up, the engines taking turns; times in ms (min / median); ratio ="
+        " esqlsh median ÷ other median (> 1: esqlsh slower).",
         "",
-        "| query | esqlsh | DuckDB | ratio (median) |",
-        "|---|--:|--:|--:|",
+        "| query | feature | esqlsh | DuckDB | Polars | ÷ DuckDB | ÷ Polars |",
+        "|---|---|--:|--:|--:|--:|--:|",
     ]
-    for r in results:
-        ratio = f"{r.ratio:.2f}x" if r.ratio is not None else "n/a"
-        mismatch = (
-            r.esqlsh.rows is not None
-            and r.duckdb.rows is not None
-            and r.esqlsh.rows != r.duckdb.rows
+    for r in section["results"]:
+        t = {e: Timing(**{k: v for k, v in r[e].items() if k != "samples"}) for e in ENGINES}
+        counts = {t[e].rows for e in ENGINES if t[e].rows is not None}
+        note = (
+            " (rows differ: " + ", ".join(f"{e} {t[e].rows}" for e in ENGINES) + ")"
+            if len(counts) > 1
+            else ""
         )
-        note = f" (rows {r.esqlsh.rows} vs {r.duckdb.rows})" if mismatch else ""
-        lines.append(f"| {r.query} | {_fmt(r.esqlsh)} | {_fmt(r.duckdb)} | {ratio}{note} |")
-    overall = median_ratio(results)
-    lines += ["", f"Median ratio esqlsh/DuckDB: {overall:.2f}x" if overall else "Median ratio: n/a"]
+        lines.append(
+            f"| {r['query']} | {r['feature']} | {fmt(t['esqlsh'])} | {fmt(t['duckdb'])}"
+            f" | {fmt(t['polars'])} | {fmt_ratio(r['ratio']['duckdb'])}"
+            f" | {fmt_ratio(r['ratio']['polars'])}{note} |"
+        )
+    med = section["median_ratio"]
+    lines += [
+        f"| **median** | | | | | **{fmt_ratio(med['duckdb'])}** | **{fmt_ratio(med['polars'])}** |",
+    ]
     errors = [
-        (r.query, side, t.error)
-        for r in results
-        for side, t in (("esqlsh", r.esqlsh), ("duckdb", r.duckdb))
-        if t.error
+        f"- {r['query']} ({e}): {r[e]['error']}"
+        for r in section["results"]
+        for e in ENGINES
+        if r[e]["error"]
     ]
     if errors:
-        lines += ["", "Errors:", ""] + [f"- {q} ({side}): {e}" for q, side, e in errors]
+        lines += ["", "Errors:", "", *errors]
     return "\n".join(lines) + "\n"
 
 
-def environment() -> dict[str, Any]:
-    import duckdb
-
-    return {
-        "python": platform.python_version(),
-        "polars": pl.__version__,
-        "duckdb": duckdb.__version__,
-        "machine": platform.machine(),
-        "cpus": os.cpu_count(),
-        "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d"),
-    }
-
-
-def write_reports(results: list[Row], rows: int, repeat: int, table: str) -> None:
-    env = environment()
-    queries = "\n".join(f"- `{r.query}`: `{r.esql}`\n  - SQL: `{r.sql}`" for r in results)
-    (HERE / "RESULTS.md").write_text(
-        "# Engine benchmark: esqlsh vs DuckDB\n\n"
-        "Produced by `benchmarks/engine.py`; ratio > 1 means esqlsh is slower.\n\n"
-        + f"Environment: {', '.join(f'{k} {v}' for k, v in env.items())}.\n\n"
-        + table
-        + "\n## Queries\n\n"
-        + queries
-        + "\n"
-    )
-    payload = {
-        "rows": rows,
-        "repeat": repeat,
-        "environment": env,
-        "median_ratio": median_ratio(results),
-        "results": [{**asdict(r), "ratio": r.ratio} for r in results],
-    }
-    (HERE / "results.json").write_text(json.dumps(payload, indent=2) + "\n")
+def queries_markdown(section: dict[str, Any]) -> str:
+    by_name = {q.name: q for q in QUERIES}
+    out = []
+    for r in section["results"]:
+        out.append(f"- `{r['query']}` ({r['feature']})")
+        out.append(f"  - ES|QL: `{r['esql']}`")
+        out.append(f"  - SQL: `{r['sql']}`")
+        if r["query"] in by_name:
+            out.append(f"  - Polars: `{by_name[r['query']].polars}`")
+    return "\n".join(out) + "\n"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=10_000_000, help="rows to generate")
-    parser.add_argument("--repeat", type=int, default=5, help="timed runs per query")
+    parser.add_argument("--repeat", type=int, default=5, help="timed runs per query and engine")
     parser.add_argument("--query", action="append", help="run only this query (repeatable)")
-    parser.add_argument("--no-write", action="store_true", help="do not write RESULTS.md/JSON")
+    parser.add_argument(
+        "--write", action="store_true", help="store the figures in results.json / RESULTS.md"
+    )
+    parser.add_argument("--no-write", action="store_true", help="(default; kept for old scripts)")
     parser.add_argument(
         "--via-ingest", action="store_true", help="build the index with esqlsh's loader"
     )
     args = parser.parse_args(argv)
     results = run_benchmark(args.rows, args.repeat, args.query, args.via_ingest)
-    table = markdown(results, args.rows, args.repeat)
-    print(table)
-    if not args.no_write:
-        write_reports(results, args.rows, args.repeat, table)
+    section = to_json(results, args.rows, args.repeat)
+    print(markdown(section))
+    if args.write and not args.no_write:
+        import report
+
+        report.update({"engine": section})
     return 0
 
 

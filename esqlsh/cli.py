@@ -21,7 +21,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
@@ -32,6 +32,8 @@ from esqlsh.exit import EPILOG, ExitStatus
 from esqlsh.render.formats import FORMATS
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from esqlsh.clusters.base import Storage
     from esqlsh.coordinator.fanout import ClusterRegistry
     from esqlsh.engine.result import Result
@@ -193,6 +195,12 @@ def _os_error_text(err: OSError) -> str:
 @click.option("--no-header", is_flag=True, help="Leave out the header row (table, csv, tsv, txt).")
 @click.option("--timing", is_flag=True, help="Print how long the query took (stderr).")
 @click.option("--quiet", is_flag=True, help="Do not print warnings or timing (stderr).")
+@click.option(
+    "--list-clusters",
+    is_flag=True,
+    hidden=True,
+    help="Print the configured cluster aliases, one per line (for shell completion).",
+)
 @click.version_option(__version__, "-V", "--version", prog_name="esqlsh")
 @click.pass_context
 def cli(
@@ -209,6 +217,7 @@ def cli(
     no_header: bool,
     timing: bool,
     quiet: bool,
+    list_clusters: bool,
 ) -> ExitStatus | None:
     """esqlsh: ES|QL, Elasticsearch's piped query language, over embedded clusters.
 
@@ -229,9 +238,9 @@ def cli(
         return None
     invocation: Invocation = ctx.obj
     env = invocation.env
+    if list_clusters:
+        return print_cluster_aliases(env, path, config_path)
     text = _query_text(env, query, query_file)
-    if text is None:
-        return _start_repl(env)
     options = QueryOptions(
         fmt=fmt,
         path=path,
@@ -244,6 +253,8 @@ def cli(
         include_ccs_metadata=include_ccs_metadata,
         server_side=server_side,
     )
+    if text is None:
+        return _start_repl(env, options)
     invocation.query_text = text
     return run_one_shot(env, text, options)
 
@@ -286,12 +297,52 @@ def _parse_params(params: tuple[str, ...]) -> dict[str, Any]:
     return parsed
 
 
-def _start_repl(env: Environment) -> ExitStatus:
-    env.stderr.write(
-        "esqlsh: the interactive shell is not available yet.\n"
-        "Run a query with -q QUERY, -f FILE or on stdin; see 'esqlsh --help'.\n"
+def print_cluster_aliases(env: Environment, path: Path | None, config: Path | None) -> ExitStatus:
+    """``--list-clusters`` (hidden; the shell completions in ``completions/`` call
+    it): the aliases of the clusters a query would see, one per line, in config
+    order. Reads the configuration only: no cluster is opened or contacted."""
+    from esqlsh.clusters.config import DEFAULT_LOCAL, default_config, load_config
+
+    if path is not None:
+        aliases = [DEFAULT_LOCAL]
+    else:
+        config_path = find_config(env, config)
+        found = default_config() if config_path is None else load_config(config_path, env.environ)
+        aliases = list(found.clusters)
+    env.stdout.write("".join(f"{alias}\n" for alias in aliases))
+    return ExitStatus.OK
+
+
+def _start_repl(env: Environment, options: QueryOptions) -> ExitStatus:
+    """``esqlsh`` on a terminal with no query: the interactive shell (``repl/app.py``),
+    over the clusters a one-shot query would use, starting with the command line's
+    format, timing, parameters and ``--include-ccs-metadata``."""
+    if not env.stdout_isatty:
+        env.stderr.write(
+            "esqlsh: the interactive shell needs a terminal on stdout.\n"
+            "Run a query with -q QUERY, -f FILE or on stdin; see 'esqlsh --help'.\n"
+        )
+        return ExitStatus.USAGE
+    if options.explain or options.server_side is not None:
+        raise click.UsageError("--explain and --server-side need a query (-q, -f or stdin)")
+    from esqlsh.repl.app import start_repl
+    from esqlsh.repl.meta import EDITING_MODES, SHELL_FORMATS, ReplSettings
+
+    if options.fmt not in SHELL_FORMATS:
+        raise click.UsageError(f"--format {options.fmt} is for one-shot queries, not the shell")
+    mode = env.environ.get("ESQLSH_EDITING_MODE", "emacs").lower()
+    settings = ReplSettings(
+        format=options.fmt,
+        timing=options.timing,
+        include_ccs_metadata=options.include_ccs_metadata,
+        params=dict(options.params),
+        editing_mode=mode if mode in EDITING_MODES else "emacs",
     )
-    return ExitStatus.USAGE
+    registry = open_registry(env, options)
+    try:
+        return start_repl(env, registry, settings)
+    finally:
+        _close(registry)
 
 
 # ------------------------------------------------------------------ one-shot queries
@@ -313,13 +364,37 @@ def run_one_shot(env: Environment, text: str, options: QueryOptions) -> ExitStat
         elapsed_ms = (time.perf_counter() - started) * 1000
     finally:
         _close(registry)
-    write_result(env, result, options)
-    write_status(env, result, options)
+    _until_reader_leaves(env, lambda: write_result(env, result, options))
+    _until_reader_leaves(env, lambda: write_status(env, result, options))
     if not options.quiet:
         write_warnings(env, result.warnings)
         if options.timing:
             write_note(env, f"Took {elapsed_ms:.1f} ms, {result.frame.height} rows")
     return ExitStatus.PARTIAL if result.is_partial else ExitStatus.OK
+
+
+def _until_reader_leaves(env: Environment, write: Callable[[], None]) -> None:
+    """Run ``write``; if stdout's reader went away (``esqlsh … | head -1``), it has
+    what it wanted: what is left for stdout goes nowhere, with no traceback and no
+    error status (the query's status stands), while stderr still gets its notes."""
+    try:
+        write()
+    except BrokenPipeError:
+        _discard_stdout(env.stdout)
+
+
+def _discard_stdout(stream: IO[str]) -> None:
+    # Point the descriptor at /dev/null, so that later writes and the final
+    # flush of what is still buffered succeed quietly.
+    try:
+        fd = stream.fileno()
+    except (AttributeError, OSError, ValueError):
+        return
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
 
 
 def execute_query(text: str, registry: ClusterRegistry, options: QueryOptions) -> Result:

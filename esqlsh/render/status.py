@@ -25,6 +25,7 @@ from esqlsh.coordinator.clusters_info import (
 
 if TYPE_CHECKING:
     from rich.table import Table
+    from rich.text import Text
 
 STATUS_STYLES = {
     RUNNING: "cyan",
@@ -34,6 +35,17 @@ STATUS_STYLES = {
     FAILED: "red",
 }
 HEADERS = ("cluster", "status", "indices", "took", "shards", "failure")
+# On a narrow terminal: short cells never wrap; long ones fold (a word wider than
+# its column continues on the next line) rather than end in "…", so no alias,
+# index or exception type is ever cut short.
+_FIT: dict[str, dict[str, Any]] = {
+    "cluster": {"no_wrap": True},
+    "status": {"no_wrap": True},
+    "indices": {"overflow": "fold"},
+    "took": {"no_wrap": True},
+    "shards": {"overflow": "fold"},
+    "failure": {"overflow": "fold"},
+}
 
 
 def shards_text(shards: dict[str, int]) -> str:
@@ -83,12 +95,17 @@ def summary(info: ClustersInfo) -> str:
     return f"{total} {noun}: {', '.join(parts)}" if parts else f"{total} {noun}"
 
 
-def status_table(info: ClustersInfo, local: str | None, *, color: bool = False) -> Table:
-    """The rich table of ``info`` (styles only matter when the console has colour)."""
+def status_table(
+    info: ClustersInfo, local: str | None, *, color: bool = False, failures: bool = True
+) -> Table:
+    """The rich table of ``info`` (styles only matter when the console has colour);
+    ``failures=False`` leaves out the failure column (``render_status`` then lists
+    the failures under the table)."""
     from rich import box
     from rich.table import Table
     from rich.text import Text
 
+    headers = HEADERS if failures else HEADERS[:-1]
     table = Table(
         box=box.SQUARE,
         header_style="bold" if color else "",
@@ -96,10 +113,10 @@ def status_table(info: ClustersInfo, local: str | None, *, color: bool = False) 
         caption=summary(info),
         caption_justify="left",
     )
-    for name in HEADERS:
-        table.add_column(name, justify="right" if name == "took" else "left")
+    for name in headers:
+        table.add_column(name, justify="right" if name == "took" else "left", **_FIT[name])
     for entry in info.details.values():
-        cells: list[Any] = [Text(c) for c in row_cells(entry, local)]
+        cells: list[Any] = [Text(c) for c in row_cells(entry, local)[: len(headers)]]
         cells[1] = Text(entry.status, style=STATUS_STYLES.get(entry.status, ""))
         table.add_row(*cells)
     return table
@@ -108,8 +125,12 @@ def status_table(info: ClustersInfo, local: str | None, *, color: bool = False) 
 def render_status(
     info: ClustersInfo, local: str | None, *, color: bool = False, width: int | None = None
 ) -> str:
-    """The status table as text (ANSI colours when ``color``)."""
+    """The status table as text (ANSI colours when ``color``). When the table with
+    its failure column is wider than ``width``, the failures follow the table
+    instead, one per line (``cluster_three: [type] reason``), wrapped to ``width``:
+    six columns squeezed into a terminal would fold a reason a word per line."""
     from rich.console import Console
+    from rich.measure import Measurement
 
     out = io.StringIO()
     console = Console(
@@ -123,6 +144,42 @@ def render_status(
         emoji=False,
         soft_wrap=False,
     )
-    console.print(status_table(info, local, color=color))
+    table = status_table(info, local, color=color)
+    below = False
+    if width is not None and any(entry.failures for entry in info.details.values()):
+        natural = Measurement.get(console, console.options.update_width(1_000_000), table)
+        below = natural.maximum > width
+    if below:
+        table = status_table(info, local, color=color, failures=False)
+    console.print(table)
+    if below:
+        for line in _failure_lines(info, local, width or 0):
+            console.print(line)
     # rich pads the caption to the table's width; trailing blanks help no one.
     return "".join(line.rstrip(" ") + "\n" for line in out.getvalue().splitlines())
+
+
+def _failure_lines(info: ClustersInfo, local: str | None, width: int) -> list[Text]:
+    """``alias: [type] reason`` per failure, wrapped to ``width`` with the
+    continuation lines indented; the alias in its status's colour."""
+    import textwrap
+
+    from rich.text import Text
+
+    lines: list[Text] = []
+    for entry in info.details.values():
+        label = row_cells(entry, local)[0]
+        style = STATUS_STYLES.get(entry.status, "")
+        for failure in failure_text(entry).splitlines():
+            wrapped = textwrap.wrap(
+                f"{label}: {failure}",
+                width=max(width, 20),
+                subsequent_indent="    ",
+                break_on_hyphens=False,
+            )
+            for i, part in enumerate(wrapped):
+                text = Text(part)
+                if i == 0:
+                    text.stylize(style, 0, len(label))
+                lines.append(text)
+    return lines
