@@ -299,6 +299,8 @@ class Row:
     esqlsh: Timing
     duckdb: Timing
     polars: Timing
+    # Engines whose answer differs from esqlsh's (checked on the warm-up run).
+    differs: list[str] = field(default_factory=list)
 
     def ratio(self, other: str) -> float | None:
         base: Timing = getattr(self, other)
@@ -311,14 +313,20 @@ def _error(err: BaseException) -> str:
     return f"{type(err).__name__}: {err}".splitlines()[0][:200]
 
 
-def time_round_robin(runners: dict[str, Callable[[], int]], repeat: int) -> dict[str, Timing]:
+def time_round_robin(
+    runners: dict[str, Callable[[], Any]], repeat: int, rows_of: Callable[[str, Any], list[Any]]
+) -> tuple[dict[str, Timing], dict[str, list[Any]]]:
     """One warm-up each, then ``repeat`` rounds in which every engine runs once in
-    turn. An engine that fails is recorded with its error and left out after."""
+    turn. An engine that fails is recorded with its error and left out after.
+    Returns the timings and each engine's warm-up answer as rows (``rows_of``;
+    converting is not timed)."""
     timings = {name: Timing() for name in runners}
+    answers: dict[str, list[Any]] = {}
     live = {}
     for name, fn in runners.items():
         try:
-            timings[name].rows = fn()
+            answers[name] = rows_of(name, fn())
+            timings[name].rows = len(answers[name])
             live[name] = fn
         except Exception as err:  # a query an engine cannot run is a result, not a crash
             timings[name].error = _error(err)
@@ -335,7 +343,29 @@ def time_round_robin(runners: dict[str, Callable[[], int]], repeat: int) -> dict
     for t in timings.values():
         if t.error is None and t.samples:
             t.min_ms, t.median_ms = min(t.samples), statistics.median(t.samples)
-    return timings
+    return timings, answers
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:.6g}"
+    if isinstance(value, dt.datetime):
+        return value.replace(tzinfo=None).isoformat()
+    return str(value)
+
+
+def normalised(rows: list[tuple[Any, ...]]) -> list[tuple[str, ...]]:
+    """Rows compared across engines: column order and row order ignored, floats
+    to 6 significant digits, times as naive UTC."""
+    return sorted(tuple(sorted(_cell(v) for v in row)) for row in rows)
+
+
+def agreement(answers: dict[str, list[Any]]) -> list[str]:
+    """The engines whose answer differs from esqlsh's."""
+    mine = answers.get("esqlsh")
+    if mine is None:
+        return []
+    return [e for e, rows in answers.items() if e != "esqlsh" and rows != mine]
 
 
 def run_benchmark(
@@ -355,20 +385,25 @@ def run_benchmark(
     con.execute("SET TimeZone = 'UTC'")
     con.execute(f"CREATE VIEW events AS SELECT * FROM read_parquet('{data}')")
 
-    def runners(q: Query) -> dict[str, Callable[[], int]]:
+    def runners(q: Query) -> dict[str, Callable[[], Any]]:
         polars_query = q.polars_query()
         return {
-            "esqlsh": lambda: run_query(q.esql, storage).frame.height,
-            "duckdb": lambda: len(con.execute(q.sql).fetchall()),
-            "polars": lambda: polars_query(pl.scan_parquet(data)).collect().height,
+            "esqlsh": lambda: run_query(q.esql, storage).frame,
+            # Every answer is small (at most 1,000 rows): fetching tuples is cheap.
+            "duckdb": lambda: con.execute(q.sql).fetchall(),
+            "polars": lambda: polars_query(pl.scan_parquet(data)).collect(),
         }
+
+    def rows_of(engine: str, answer: Any) -> list[Any]:
+        return normalised(answer.rows() if isinstance(answer, pl.DataFrame) else answer)
 
     queries = [q for q in QUERIES if not only or q.name in only]
     print(f"engine: {len(queries)} queries x {repeat} over {rows:,} rows", file=sys.stderr)
     results = []
     for q in queries:
-        t = time_round_robin(runners(q), repeat)
+        t, answers = time_round_robin(runners(q), repeat, rows_of)
         row = Row(q.name, q.feature, q.esql, q.sql, t["esqlsh"], t["duckdb"], t["polars"])
+        row.differs = agreement(answers)
         print(
             f"  {q.name}: esqlsh {fmt(row.esqlsh)}, duckdb {fmt(row.duckdb)},"
             f" polars {fmt(row.polars)}",
@@ -428,12 +463,8 @@ def markdown(section: dict[str, Any]) -> str:
     ]
     for r in section["results"]:
         t = {e: Timing(**{k: v for k, v in r[e].items() if k != "samples"}) for e in ENGINES}
-        counts = {t[e].rows for e in ENGINES if t[e].rows is not None}
-        note = (
-            " (rows differ: " + ", ".join(f"{e} {t[e].rows}" for e in ENGINES) + ")"
-            if len(counts) > 1
-            else ""
-        )
+        differs = r.get("differs") or []
+        note = f" (answer differs from {', '.join(differs)})" if differs else ""
         lines.append(
             f"| {r['query']} | {r['feature']} | {fmt(t['esqlsh'])} | {fmt(t['duckdb'])}"
             f" | {fmt(t['polars'])} | {fmt_ratio(r['ratio']['duckdb'])}"

@@ -43,6 +43,7 @@ import shutil
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -189,7 +190,7 @@ def logs(rng: random.Random, clients: list[str]) -> SourceTable:
     start = datetime(2024, 5, 6, tzinfo=UTC)
     outside = [f"203.0.113.{rng.randint(1, 254)}" for _ in range(20)]
     outside += [f"2001:db8::{rng.randint(1, 0xFFFF):x}" for _ in range(6)]
-    rows = []
+    rows: list[dict[str, Any]] = []
     for i in range(2000):
         ts = start + timedelta(milliseconds=rng.randrange(0, 7 * 24 * 3600 * 1000))
         status = rng.choice(STATUSES)
@@ -364,7 +365,7 @@ VENDORS_POLICY = {"match": {"indices": "vendors", "match_field": "os", "enrich_f
 def requests(rng: random.Random, count: int, prefix: str) -> SourceTable:
     """``count`` web requests over one week, with the spec page's field names."""
     start = datetime(2024, 5, 6, tzinfo=UTC)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for _ in range(count):
         ip = rng.choice(HOST_IPS) if rng.random() < 0.85 else rng.choice(OUTSIDE_IPS)
         status = rng.choice(REQUEST_STATUSES)

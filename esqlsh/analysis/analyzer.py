@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 
 from esqlsh.analysis import literals, messages, sources
 from esqlsh.analysis.dissect import DissectError, parse_dissect
@@ -229,7 +229,7 @@ class _Analysis:
         function arities, temporal units and missing parameters (the latter all
         reported together, joined with ``; ``)."""
         param_errors: list[ParsingError] = []
-        for node in _iter_expressions(query):
+        for node in ast.walk(query):
             if isinstance(node, ast.Call):
                 check_arity(node)
             elif isinstance(node, ast.TimeSpan):
@@ -889,18 +889,6 @@ def _compiled_grok(cmd: ast.Grok, pattern: str) -> GrokSpec:
 
 def _field_name(assignment: ast.Assignment) -> str:
     return assignment.name if assignment.name is not None else assignment.expr.source.text
-
-
-def _iter_expressions(node: object) -> Iterator[object]:
-    """Every AST node under ``node``, parents first, in field order."""
-    if isinstance(node, ast.Source) or not dataclasses.is_dataclass(node):
-        return
-    yield node
-    for f in dataclasses.fields(node):
-        value = getattr(node, f.name)
-        items = value if isinstance(value, tuple) else (value,)
-        for item in items:
-            yield from _iter_expressions(item)
 
 
 __all__ = ["analyze"]

@@ -82,13 +82,14 @@ def find_similar(name: str, candidates: Iterable[str]) -> list[str]:
     return [c for _, c in kept]
 
 
-def did_you_mean(matches: Sequence[str]) -> str:
-    """``, did you mean [x]?`` / ``, did you mean any of [x, y]?`` or ``""``."""
+def did_you_mean(matches: Sequence[str], lead: str = ",") -> str:
+    """``, did you mean [x]?`` / ``, did you mean any of [x, y]?`` or ``""``; ``lead``
+    is what comes before `` did you mean`` (``""`` for the REST parsers' wording)."""
     if not matches:
         return ""
     if len(matches) == 1:
-        return f", did you mean [{matches[0]}]?"
-    return f", did you mean any of [{', '.join(matches)}]?"
+        return f"{lead} did you mean [{matches[0]}]?"
+    return f"{lead} did you mean any of [{', '.join(matches)}]?"
 
 
 def unknown_column(name: str, candidates: Sequence[str]) -> str:

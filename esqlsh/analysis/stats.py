@@ -15,6 +15,7 @@ Elasticsearch's ``Field 'x' shadowed by field at line L:C`` warning.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from esqlsh.analysis.expressions import (
@@ -136,17 +137,22 @@ def _verify_groups(groups: list[_Group], late: list[Problem]) -> None:
                     problem_at(e.source, f"cannot use an aggregate [{e.source.text}] for grouping")
                 )
             elif is_grouping(e):
-                assert isinstance(e, FnCall)
-                for arg in e.args:
-                    for inner in walk(arg):
-                        if is_grouping(inner):
-                            late.append(
-                                problem_at(
-                                    inner.source,
-                                    f"cannot nest grouping functions; found [{inner.source.text}] "
-                                    f"inside [{e.source.text}]",
-                                )
-                            )
+                for inner in _nested(e, is_grouping):
+                    late.append(
+                        problem_at(
+                            inner.source,
+                            f"cannot nest grouping functions; found [{inner.source.text}] "
+                            f"inside [{e.source.text}]",
+                        )
+                    )
+
+
+def _nested(call: TExpr, picked: Callable[[TExpr], bool]) -> Iterator[TExpr]:
+    """What ``picked`` finds inside the arguments of the function call ``call``, in
+    ``walk`` order (``call`` itself is left out)."""
+    assert isinstance(call, FnCall)
+    for arg in call.args:
+        yield from (inner for inner in walk(arg) if picked(inner))
 
 
 def _verify_agg(agg: _Agg, groups: list[_Group], late: list[Problem]) -> None:
@@ -165,17 +171,14 @@ def _verify_agg(agg: _Agg, groups: list[_Group], late: list[Problem]) -> None:
 def _check_usage(e: TExpr, level: int, groups: list[_Group], late: list[Problem]) -> None:
     """``Aggregate.checkInvalidNamedExpressionUsage``."""
     if is_aggregate(e):
-        assert isinstance(e, FnCall)
-        for arg in e.args:
-            for inner in walk(arg):
-                if is_aggregate(inner):
-                    late.append(
-                        problem_at(
-                            inner.source,
-                            f"nested aggregations [{inner.source.text}] not allowed inside "
-                            f"other aggregations [{e.source.text}]",
-                        )
-                    )
+        for inner in _nested(e, is_aggregate):
+            late.append(
+                problem_at(
+                    inner.source,
+                    f"nested aggregations [{inner.source.text}] not allowed inside "
+                    f"other aggregations [{e.source.text}]",
+                )
+            )
         return
     if is_grouping(e):
         if not any(g.expr == e for g in groups):

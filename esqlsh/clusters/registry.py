@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import polars as pl
 
-from esqlsh.clusters.base import Catalog, EnrichPolicy
+from esqlsh.clusters.base import Catalog, EnrichPolicy, Storage
 from esqlsh.clusters.config import EMBEDDED, ClusterSpec, Config
 from esqlsh.clusters.embedded import EmbeddedCluster
 from esqlsh.errors import ClusterUnavailableError, ConfigError
@@ -107,25 +107,10 @@ class EmbeddedNode:
         """Analyze and execute ``fragment`` here, with its ``params`` and
         ``now_millis`` when the fragment carries them. Polars cannot be interrupted,
         so ``cancel`` is honoured before the work starts (``CancelledError``)."""
-        from esqlsh.engine.executor import execute
-
         if cancel.is_set():
             raise CancelledError()
         self._check_present()
-        started = time.perf_counter()
-        plan = _analyze(fragment, self.storage)
-        # One NOW() for every cluster of a query, when the coordinator fixes it.
-        result = execute(plan, self.storage, now_millis=getattr(fragment, "now_millis", None))
-        took_ms = int((time.perf_counter() - started) * 1000)
-        indices = _concrete_indices(plan)
-        return FragmentResult(
-            columns=result.columns,
-            frame=result.frame,
-            # execute() starts its warnings with the plan's; keep each once, in order.
-            warnings=list(dict.fromkeys([*plan.warnings, *result.warnings])),
-            took_ms=took_ms,
-            shards={"total": indices, "successful": indices, "skipped": 0, "failed": 0},
-        )
+        return run_in_process(fragment, self.storage)
 
     def describe(self) -> str:
         return self.spec.describe()
@@ -142,7 +127,28 @@ class EmbeddedNode:
             )
 
 
-def _analyze(fragment: Fragment, storage: ConfiguredEmbeddedCluster) -> Plan:
+def run_in_process(fragment: Fragment, storage: Storage) -> FragmentResult:
+    """Analyze and execute ``fragment`` over ``storage`` in this process, with its
+    ``params`` and ``now_millis`` when the fragment carries them."""
+    from esqlsh.engine.executor import execute
+
+    started = time.perf_counter()
+    plan = _analyze(fragment, storage)
+    # One NOW() for every cluster of a query, when the coordinator fixes it.
+    result = execute(plan, storage, now_millis=getattr(fragment, "now_millis", None))
+    took_ms = int((time.perf_counter() - started) * 1000)
+    indices = _concrete_indices(plan)
+    return FragmentResult(
+        columns=result.columns,
+        frame=result.frame,
+        # execute() starts its warnings with the plan's; keep each once, in order.
+        warnings=list(dict.fromkeys([*plan.warnings, *result.warnings])),
+        took_ms=took_ms,
+        shards={"total": indices, "successful": indices, "skipped": 0, "failed": 0},
+    )
+
+
+def _analyze(fragment: Fragment, storage: Storage) -> Plan:
     from esqlsh.analysis.analyzer import DEFAULT_LIMIT, analyze
 
     # A fragment that ships rows or partial aggregates must not be cut at the

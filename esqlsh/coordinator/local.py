@@ -6,9 +6,8 @@ remotes, so every query still goes through ``run_federated``.
 from __future__ import annotations
 
 import threading
-import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from esqlsh.clusters.base import Catalog, Storage
@@ -39,24 +38,11 @@ class InProcessCluster:
         """The fragment analysed and executed here (as ``EmbeddedNode.run``)."""
         from concurrent.futures import CancelledError
 
-        from esqlsh.analysis.analyzer import analyze
-        from esqlsh.clusters.registry import FragmentResult
-        from esqlsh.engine.executor import execute
+        from esqlsh.clusters.registry import run_in_process
 
         if cancel.is_set():
             raise CancelledError()
-        started = time.perf_counter()
-        options: dict[str, Any] = {"default_limit": None} if fragment.unbounded else {}
-        plan = analyze(fragment.query, self.storage, getattr(fragment, "params", None), **options)
-        result = execute(plan, self.storage, now_millis=getattr(fragment, "now_millis", None))
-        indices = len({n for node in plan.nodes for n in getattr(node, "indices", ())})
-        return FragmentResult(
-            columns=result.columns,
-            frame=result.frame,
-            warnings=list(dict.fromkeys([*plan.warnings, *result.warnings])),
-            took_ms=int((time.perf_counter() - started) * 1000),
-            shards={"total": indices, "successful": indices, "skipped": 0, "failed": 0},
-        )
+        return run_in_process(fragment, self.storage)
 
     def describe(self) -> str:
         path = getattr(self.storage, "path", None)

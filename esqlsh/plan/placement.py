@@ -62,18 +62,7 @@ _ROW_KEEPING = (ast.Eval, ast.Keep, ast.Drop, ast.Rename, ast.Dissect, ast.Grok,
 _ROW_ADDING = (ast.MvExpand, ast.LookupJoin)
 # What may separate a SORT from the STATS whose input order it would set (no
 # aggregate's result depends on the order of its input rows).
-_ORDER_BLIND = (
-    ast.Where,
-    ast.Eval,
-    ast.Keep,
-    ast.Drop,
-    ast.Rename,
-    ast.Dissect,
-    ast.Grok,
-    ast.Enrich,
-    ast.MvExpand,
-    ast.LookupJoin,
-)
+_ORDER_BLIND = (*_STREAMING, ast.Enrich)
 
 REMOTE_AFTER = "ENRICH with remote policy can't be executed after {}"
 # How the remote-ENRICH error names a breaker (LIMIT for the implicit one of a SORT).

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, cast
 
 from esqlsh.syntax import ast
@@ -53,17 +53,6 @@ def _transform_value(value: object, fn: Rewrite) -> object:
     if dataclasses.is_dataclass(value) and not isinstance(value, ast.Source):
         return transform(value, fn)
     return value
-
-
-def walk(node: object) -> Iterator[object]:
-    """Every AST node under ``node`` (itself included), parents first."""
-    if isinstance(node, ast.Source) or not dataclasses.is_dataclass(node):
-        return
-    yield node
-    for f in dataclasses.fields(node):
-        value = getattr(node, f.name)
-        for item in value if isinstance(value, tuple) else (value,):
-            yield from walk(item)
 
 
 # ------------------------------------------------------------------ portable
@@ -116,7 +105,7 @@ def referenced_names(commands: Iterable[ast.Command]) -> tuple[set[str], set[str
             names.add(cmd.on)
         elif isinstance(cmd, ast.LookupJoin):
             names.update(cmd.on)
-        names.update(n.name for n in walk(cmd) if isinstance(n, ast.FieldRef))
+        names.update(n.name for n in ast.walk(cmd) if isinstance(n, ast.FieldRef))
     return names, patterns
 
 

@@ -61,7 +61,6 @@ from esqlsh.plan.rewrite import (
     portable,
     portable_settings,
     referenced_names,
-    walk,
 )
 from esqlsh.syntax import ast
 from esqlsh.syntax.printer import to_esql
@@ -234,7 +233,7 @@ def _check_hoisted_sort(placement: Placement, plan_of: _PlanIndex) -> None:
     if placement.strategy != "top-n" or not placement.hoisted:
         return
     assert isinstance(sort, ast.Sort)
-    keys = {n.name for o in sort.orders for n in walk(o.expr) if isinstance(n, ast.FieldRef)}
+    keys = {n.name for o in sort.orders for n in ast.walk(o.expr) if isinstance(n, ast.FieldRef)}
     for cmd in placement.hoisted:
         node = plan_of.node_of(cmd)
         if node is not None and _touches(node, keys):

@@ -30,7 +30,6 @@ from pygments.token import (
     Operator,
     Punctuation,
     String,
-    Text,
     Whitespace,
     _TokenType,
 )
@@ -139,7 +138,7 @@ def _command_rules() -> list[tuple[str, _TokenType, str]]:
     ]
 
 
-class EsqlLexer(RegexLexer):
+class EsqlLexer(RegexLexer):  # type: ignore[misc]
     """ES|QL, as Elasticsearch 9.1 lexes it (plus esqlsh's ``\\`` meta commands)."""
 
     name = "ES|QL"
@@ -176,7 +175,10 @@ class EsqlLexer(RegexLexer):
             include("hidden"),
             (r"\|", Punctuation, "#pop"),
             include("literals"),
-            (r"(::)(\s*)(" + "|".join(sorted(CAST_NAMES)) + r")\b", bygroups(Operator, Whitespace, Keyword.Type)),
+            (
+                r"(::)(\s*)(" + "|".join(sorted(CAST_NAMES)) + r")\b",
+                bygroups(Operator, Whitespace, Keyword.Type),
+            ),
             (words(_CONSTANTS, suffix=r"\b"), Keyword.Constant),
             (words(_WORD_OPERATORS, suffix=r"\b"), Operator.Word),
             (words(_CLAUSE_KEYWORDS, suffix=r"\b"), Keyword),
@@ -193,7 +195,10 @@ class EsqlLexer(RegexLexer):
             (r'"""[^\r\n]*?"""(?:"{0,2})', String),
             (r'"""[^\r\n]*', String),
             (r'"', String.Double, "string"),
-            (r"(\d+)(\s*)(" + "|".join(_UNITS) + r")\b", bygroups(Number.Integer, Whitespace, Keyword.Constant)),
+            (
+                r"(\d+)(\s*)(" + "|".join(_UNITS) + r")\b",
+                bygroups(Number.Integer, Whitespace, Keyword.Constant),
+            ),
             (r"(?:\d+\.?\d*|\.\d+)[eE][+-]?\d+", Number.Float),
             (r"\d+\.\d*|\.\d+", Number.Float),
             (r"\d+", Number.Integer),
@@ -243,7 +248,10 @@ class EsqlLexer(RegexLexer):
             (r"\[", Punctuation, "setting"),
             (r'"(?:[^"\\\r\n]|\\.)*"?', String),
             (r"(?:on|with)" + _POLICY_END, Keyword, "enrich_field"),
-            (r"(" + _POLICY + r")(:)(" + _POLICY + r")", bygroups(Keyword.Pseudo, Punctuation, Name.Entity)),
+            (
+                r"(" + _POLICY + r")(:)(" + _POLICY + r")",
+                bygroups(Keyword.Pseudo, Punctuation, Name.Entity),
+            ),
             (r"(" + _POLICY + r")(:)", bygroups(Keyword.Pseudo, Punctuation)),
             (_POLICY, Name.Entity),
         ],

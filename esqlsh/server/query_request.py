@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from esqlsh.analysis.messages import did_you_mean
 from esqlsh.server import errors, rest
 
 SYNC_PARSER = "esql/query"
@@ -82,10 +83,8 @@ def parse_query_request(raw: bytes, *, is_async: bool) -> QueryRequest:
         kind = fields.get(name)
         if kind is None:
             where = _location(text, name, value=False)
-            hint = rest.suggest(name, fields, threshold=0.7)
-            raise errors.x_content_parse(
-                f"{where} [{parser}] unknown field [{name}]{_did_you_mean(hint)}"
-            )
+            hint = did_you_mean(rest.suggest(name, fields, threshold=0.7), lead="")
+            raise errors.x_content_parse(f"{where} [{parser}] unknown field [{name}]{hint}")
         values[name] = _field_value(parser, text, name, kind, value)
     return _build(values)
 
@@ -180,14 +179,6 @@ def _location(text: str, field: str, *, value: bool = True) -> str:
     line = text.count("\n", 0, offset) + 1
     column = offset - (text.rfind("\n", 0, offset) + 1) + 1
     return f"[{line}:{column}]"
-
-
-def _did_you_mean(hint: list[str]) -> str:
-    if not hint:
-        return ""
-    if len(hint) == 1:
-        return f" did you mean [{hint[0]}]?"
-    return f" did you mean any of [{', '.join(hint)}]?"
 
 
 # ------------------------------------------------------------------ fields

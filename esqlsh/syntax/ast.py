@@ -10,6 +10,8 @@ the exact characters of the node in the query.
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal as TLiteral
 from typing import Union
@@ -439,3 +441,14 @@ class Query:
     commands: tuple[Command, ...]
     source: Source = _src()
     settings: tuple[Setting, ...] = ()
+
+
+def walk(node: object) -> Iterator[object]:
+    """Every AST node under ``node`` (itself included), parents first, in field order."""
+    if isinstance(node, Source) or not dataclasses.is_dataclass(node):
+        return
+    yield node
+    for f in dataclasses.fields(node):
+        value = getattr(node, f.name)
+        for item in value if isinstance(value, tuple) else (value,):
+            yield from walk(item)

@@ -36,6 +36,7 @@ _SOURCE_STOP = frozenset(':"=|,[]/() \t\r\n')
 _POLICY_STOP = frozenset('\\/?"<>| ,#\t\r\n:()')
 _ESCAPES = frozenset('tnr"\\')
 
+_JOIN_KEYWORDS = {"join": T.JOIN, "as": T.AS, "on": T.ON, "using": T.USING}
 _SET_KEYWORDS = {"true": T.TRUE, "false": T.FALSE, "null": T.NULL}
 _SET_PUNCTUATION = {
     "=": T.ASSIGN,
@@ -144,6 +145,11 @@ class _Lexer:
     def _pop(self) -> None:
         # ANTLR would throw on an empty stack; staying in command mode is kinder
         self.mode = self.stack.pop() if self.stack else "default"
+
+    def _emit_and_pop(self, ttype: T, end: int) -> None:
+        """A token that ends its mode (ANTLR's ``-> popMode``)."""
+        self._emit(ttype, end)
+        self._pop()
 
     # ------------------------------------------------------ whitespace, comments
 
@@ -410,27 +416,33 @@ class _Lexer:
         elif c == "=":
             self._emit(T.ASSIGN, pos + 1)
         elif c == ")":
-            self._emit(T.RP, pos + 1)
-            self._pop()
-        elif c == '"':
-            self._emit(T.QUOTED_STRING, self._string_end(pos))
+            self._emit_and_pop(T.RP, pos + 1)
+        else:
+            self._source({"metadata": T.METADATA})
+
+    def _source(self, keywords: dict[str, T]) -> T:
+        """A quoted string or an unquoted source name, shared by FROM and JOIN: a
+        name that is one of ``keywords`` (any case) is that keyword. Returns the
+        type emitted."""
+        text, pos = self.text, self.pos
+        if text[pos] == '"':
+            ttype, end = T.QUOTED_STRING, self._string_end(pos)
         else:
             end = self._source_end(pos)
             if end == pos:
                 raise self._fail_here()
-            word = text[pos:end]
-            self._emit(T.METADATA if word.lower() == "metadata" else T.UNQUOTED_SOURCE, end)
+            ttype = keywords.get(text[pos:end].lower(), T.UNQUOTED_SOURCE)
+        self._emit(ttype, end)
+        return ttype
 
     def _pattern_mode(self, extra: dict[str, T], keywords: dict[str, T]) -> None:
         """Shared by KEEP/DROP and RENAME: punctuation, params and name patterns."""
         text, pos = self.text, self.pos
         c = text[pos]
         if c == "|":
-            self._emit(T.PIPE, pos + 1)
-            self._pop()
+            self._emit_and_pop(T.PIPE, pos + 1)
         elif c == ")":
-            self._emit(T.RP, pos + 1)
-            self._pop()
+            self._emit_and_pop(T.RP, pos + 1)
         elif c in extra:
             self._emit(extra[c], pos + 1)
         elif c == "?":
@@ -452,8 +464,7 @@ class _Lexer:
         text, pos = self.text, self.pos
         c = text[pos]
         if c in "|)":
-            self._emit(T.PIPE if c == "|" else T.RP, pos + 1)
-            self._pop()
+            self._emit_and_pop(T.PIPE if c == "|" else T.RP, pos + 1)
         elif c == "[":
             self._emit(T.OPENING_BRACKET, pos + 1)
             self._push("setting")
@@ -489,8 +500,7 @@ class _Lexer:
         text, pos = self.text, self.pos
         c = text[pos]
         if c in "|)":
-            self._emit(T.PIPE if c == "|" else T.RP, pos + 1)
-            self._pop()
+            self._emit_and_pop(T.PIPE if c == "|" else T.RP, pos + 1)
             self._pop()
         elif c in "=,.":
             self._emit({"=": T.ASSIGN, ",": T.COMMA, ".": T.DOT}[c], pos + 1)
@@ -507,8 +517,7 @@ class _Lexer:
         text, pos = self.text, self.pos
         c = text[pos]
         if c == "]":
-            self._emit(T.CLOSING_BRACKET, pos + 1)
-            self._pop()
+            self._emit_and_pop(T.CLOSING_BRACKET, pos + 1)
         elif c == ":":
             self._emit(T.COLON, pos + 1)
         else:
@@ -522,8 +531,7 @@ class _Lexer:
         text, pos = self.text, self.pos
         c = text[pos]
         if c in "|)":
-            self._emit(T.PIPE if c == "|" else T.RP, pos + 1)
-            self._pop()
+            self._emit_and_pop(T.PIPE if c == "|" else T.RP, pos + 1)
         elif c == "?" and "?" in punctuation:
             self._params()
         elif c in punctuation:
@@ -545,8 +553,7 @@ class _Lexer:
     def _show(self) -> None:
         text, pos = self.text, self.pos
         if text[pos] == "|":
-            self._emit(T.PIPE, pos + 1)
-            self._pop()
+            self._emit_and_pop(T.PIPE, pos + 1)
         elif text[pos : pos + 4].lower() == "info":
             self._emit(T.INFO, pos + 4)
         else:
@@ -556,22 +563,12 @@ class _Lexer:
         text, pos = self.text, self.pos
         c = text[pos]
         if c == "|":
-            self._emit(T.PIPE, pos + 1)
-            self._pop()
+            self._emit_and_pop(T.PIPE, pos + 1)
         elif c == ":":
             self._emit(T.COLON, pos + 1)
-        elif c == '"':
-            self._emit(T.QUOTED_STRING, self._string_end(pos))
-        else:
-            end = self._source_end(pos)
-            if end == pos:
-                raise self._fail_here()
-            word = text[pos:end].lower()
-            keyword = {"join": T.JOIN, "as": T.AS, "on": T.ON, "using": T.USING}.get(word)
-            self._emit(keyword or T.UNQUOTED_SOURCE, end)
-            if keyword == T.ON:
-                self._pop()
-                self._push("expression")
+        elif self._source(_JOIN_KEYWORDS) is T.ON:
+            self._pop()
+            self._push("expression")
 
     def _set(self) -> None:
         """``SET name = value;`` (Elasticsearch's SET_MODE, after 9.1): constants,
@@ -580,8 +577,7 @@ class _Lexer:
         text, pos = self.text, self.pos
         c = text[pos]
         if c == ";":
-            self._emit(T.SEMICOLON, pos + 1)
-            self._pop()
+            self._emit_and_pop(T.SEMICOLON, pos + 1)
         elif c == '"':
             self._emit(T.QUOTED_STRING, self._string_end(pos))
         elif "0" <= c <= "9" or (c == "." and pos + 1 < self.n and "0" <= text[pos + 1] <= "9"):
@@ -610,8 +606,7 @@ class _Lexer:
             matched += 1
         if matched < 5:
             raise LexerError(min(pos + matched, self.n - 1))
-        self._emit(T.DEV_INLINE_STATS, pos + 5)
-        self._pop()
+        self._emit_and_pop(T.DEV_INLINE_STATS, pos + 5)
         self._push("expression")
 
     def _fork(self) -> None:
@@ -621,7 +616,6 @@ class _Lexer:
             self._emit(T.LP, pos + 1)
             self._push("default")
         elif c in "|)":
-            self._emit(T.PIPE if c == "|" else T.RP, pos + 1)
-            self._pop()
+            self._emit_and_pop(T.PIPE if c == "|" else T.RP, pos + 1)
         else:
             raise self._fail_here()

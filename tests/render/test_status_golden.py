@@ -156,7 +156,9 @@ def test_every_status_in_one_table() -> None:
         "cluster_four",
         FAILED,
         5,
-        failures=[failure("security_exception", "unable to authenticate with provided credentials")],
+        failures=[
+            failure("security_exception", "unable to authenticate with provided credentials")
+        ],
     )
     text = render_status(info, LOCAL, width=WIDTH)
     check_golden("all.txt", text)

@@ -114,14 +114,18 @@ def registry_of(config: Path) -> Registry:
 
 
 def make_app(registry: Registry, env: Environment | None = None, **kwargs: Any) -> ReplApp:
+    """A shell whose prompt is never shown (for ``run_statement``)."""
     return ReplApp(env or make_env(), registry, history=InMemoryHistory(), **kwargs)
 
 
-def run_keys(app: ReplApp, keys: str) -> ExitStatus:
-    """Run ``app``'s prompt loop over typed ``keys`` (``\\r`` is Enter); input
-    running out is Ctrl-D."""
+def run_keys(
+    registry: Registry, keys: str, env: Environment | None = None, **kwargs: Any
+) -> tuple[ReplApp, ExitStatus]:
+    """A shell reading typed ``keys`` (``\\r`` is Enter, ``\\x1b\\r`` Alt-Enter);
+    a Ctrl-D after them ends the shell if they did not."""
+    kwargs.setdefault("history", InMemoryHistory())
     with create_pipe_input() as pipe:
-        pipe.send_text(keys)
-        app._input = pipe
-        app._output = DummyOutput()
-        return app.run()
+        pipe.send_text(keys + "\x04")
+        app = ReplApp(env or make_env(), registry, pt_input=pipe, pt_output=DummyOutput(), **kwargs)
+        status = app.run()
+    return app, status

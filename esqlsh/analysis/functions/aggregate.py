@@ -29,6 +29,19 @@ _MIN_MAX = types(
     T.BOOLEAN, DATE, T.DOUBLE, T.INTEGER, T.IP, STRINGS, T.LONG, T.UNSIGNED_LONG, T.VERSION
 )
 _MIN_MAX_EXPECTED = "representable except spatial types"
+# What SAMPLE and VALUES collect.
+_COLLECTABLE = types(
+    T.BOOLEAN, DATE, T.DOUBLE, T.INTEGER, T.IP, STRINGS, T.LONG, T.VERSION, SPATIAL_T
+)
+_COLLECTABLE_EXPECTED = "any type except unsigned_long and counter types"
+# The second parameter of SAMPLE and TOP.
+_LIMIT = Param(
+    "limit",
+    types(T.INTEGER),
+    "integer",
+    constant=True,
+    doc="The maximum number of values to collect.",
+)
 
 
 def _number_param(
@@ -155,19 +168,11 @@ declare(
     [
         Param(
             "field",
-            types(
-                T.BOOLEAN, DATE, T.DOUBLE, T.INTEGER, T.IP, STRINGS, T.LONG, T.VERSION, SPATIAL_T
-            ),
-            "any type except unsigned_long and counter types",
+            _COLLECTABLE,
+            _COLLECTABLE_EXPECTED,
             doc="The field to collect sample values for.",
         ),
-        Param(
-            "limit",
-            types(T.INTEGER),
-            "integer",
-            constant=True,
-            doc="The maximum number of values to collect.",
-        ),
+        _LIMIT,
     ],
     same_type_no_text,
     "Collects sample values for a field.",
@@ -221,13 +226,7 @@ declare(
             "boolean, date, ip, string or numeric except unsigned_long or counter types",
             doc="The field to collect the top values for.",
         ),
-        Param(
-            "limit",
-            types(T.INTEGER),
-            "integer",
-            constant=True,
-            doc="The maximum number of values to collect.",
-        ),
+        _LIMIT,
         Param(
             "order",
             STRINGS,
@@ -260,10 +259,8 @@ declare(
     [
         Param(
             "field",
-            types(
-                T.BOOLEAN, DATE, T.DOUBLE, T.INTEGER, T.IP, STRINGS, T.LONG, T.VERSION, SPATIAL_T
-            ),
-            "any type except unsigned_long and counter types",
+            _COLLECTABLE,
+            _COLLECTABLE_EXPECTED,
             doc="Field to collect the values of.",
         )
     ],

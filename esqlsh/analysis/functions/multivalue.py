@@ -55,14 +55,24 @@ def _append_type(types: Sequence[DataType]) -> DataType:
     return no_text(types[1] if types[0] is D.NULL else types[0])
 
 
-def _append_check(types: Sequence[DataType], texts: Sequence[str], call: str) -> str | None:
+def _second_like_first(
+    types: Sequence[DataType], texts: Sequence[str], call: str, *, text_is_keyword: bool
+) -> str | None:
+    """The second argument must have the first one's type (null goes with any);
+    with ``text_is_keyword`` text and keyword count as one type."""
     first, second = types[0], types[1]
+    if text_is_keyword:
+        first, second = no_text(first), no_text(second)
     if first is D.NULL or second is D.NULL or first is second:
         return None
     return (
         f"second argument of [{call}] must be [{first.es_name}], "
-        f"found value [{texts[1]}] type [{second.es_name}]"
+        f"found value [{texts[1]}] type [{types[1].es_name}]"
     )
+
+
+def _append_check(types: Sequence[DataType], texts: Sequence[str], call: str) -> str | None:
+    return _second_like_first(types, texts, call, text_is_keyword=False)
 
 
 declare(
@@ -261,13 +271,7 @@ _mv(
 
 # -- After 9.1: MV_CONTAINS (Elasticsearch 9.2 preview).
 def _contains_check(types: Sequence[DataType], texts: Sequence[str], call: str) -> str | None:
-    first, second = no_text(types[0]), no_text(types[1])
-    if first is D.NULL or second is D.NULL or first is second:
-        return None
-    return (
-        f"second argument of [{call}] must be [{first.es_name}], "
-        f"found value [{texts[1]}] type [{types[1].es_name}]"
-    )
+    return _second_like_first(types, texts, call, text_is_keyword=True)
 
 
 declare(

@@ -1,9 +1,11 @@
-"""Completion for the REPL, in pgcli's two steps: ``suggest`` says what kind of
-thing goes at the cursor (pure, from the text alone); the matchers turn each
-suggestion into candidates from the function registry and the clusters' cached
-metadata (``MetadataCache``); ``EsqlCompleter`` is the prompt_toolkit face of both.
+"""Completion for the REPL, in pgcli's two steps: ``suggest.suggest`` says what
+kind of thing goes at the cursor (pure, from the text alone); ``matchers`` turn
+each suggestion into candidates from the function registry and the clusters'
+cached metadata (``metadata.MetadataCache``); ``EsqlCompleter`` is the
+prompt_toolkit face of both.
 """
 
-from esqlsh.repl.completion.suggest import suggest
+from esqlsh.repl.completion.completer import EsqlCompleter
+from esqlsh.repl.completion.metadata import ClusterState, MetadataCache, NoMetadata
 
-__all__ = ["suggest"]
+__all__ = ["ClusterState", "EsqlCompleter", "MetadataCache", "NoMetadata"]

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -63,6 +65,7 @@ __all__ = [
     "Step",
     "Suggestion",
     "suggest",
+    "suggest_strict",
 ]
 
 # ------------------------------------------------------------------ field scopes
@@ -135,7 +138,15 @@ class AddLookupFields:
     index: str
 
 
-Step = AddFields | ReplaceFields | KeepFields | DropFields | RenameFields | AddPolicyFields | AddLookupFields
+Step = (
+    AddFields
+    | ReplaceFields
+    | KeepFields
+    | DropFields
+    | RenameFields
+    | AddPolicyFields
+    | AddLookupFields
+)
 
 
 @dataclass(frozen=True)
@@ -145,6 +156,14 @@ class FieldScope:
 
     sources: tuple[Source, ...] = ()
     steps: tuple[Step, ...] = ()
+
+    def __hash__(self) -> int:
+        # computed once: scopes key the matchers' memo on every keystroke
+        cached: int | None = self.__dict__.get("_hash")
+        if cached is None:
+            cached = hash((self.sources, self.steps))
+            object.__setattr__(self, "_hash", cached)
+        return cached
 
     def then(self, *steps: Step) -> FieldScope:
         return FieldScope(self.sources, (*self.steps, *steps))
@@ -364,12 +383,13 @@ def suggest(text_before_cursor: str) -> list[Suggestion]:
     """What may be typed at the end of ``text_before_cursor``. Never raises: a
     text it cannot make sense of suggests nothing."""
     try:
-        return _suggest(text_before_cursor)
+        return suggest_strict(text_before_cursor)
     except Exception:  # a completer must never break typing
         return []
 
 
-def _suggest(text: str) -> list[Suggestion]:
+def suggest_strict(text: str) -> list[Suggestion]:
+    """``suggest`` letting errors out (for tests: a prefix that raises is a bug)."""
     stripped = text.lstrip()
     if stripped.startswith("\\"):
         return _meta(stripped)
@@ -380,12 +400,60 @@ def _suggest(text: str) -> list[Suggestion]:
 
 
 def _query(text: str) -> list[Suggestion]:
-    tokens = tokenize(text)
+    tokens = _tokens(text)
     ended = _end_of_tokens(tokens, len(text))
     if ended is None:
         return []
     before, prefix = ended
     return _Context(text, before, prefix).suggestions()
+
+
+# ------------------------------------------------------------------ tokens
+
+# Texts up to the end of a top-level ``|`` (where the lexer is back in command
+# mode) → their tokens: typing re-lexes only the command being typed.
+_STABLE: OrderedDict[str, list[Token]] = OrderedDict()
+_STABLE_SIZE = 32
+_STABLE_LOCK = threading.Lock()
+
+
+def _tokens(text: str) -> list[Token]:
+    """``tokenize(text)``, resuming after the longest known stable prefix."""
+    with _STABLE_LOCK:
+        known = max((k for k in _STABLE if text.startswith(k)), key=len, default="")
+        head = _STABLE[known] if known else []
+    tail = tokenize(text[len(known) :])
+    if known:
+        shift = len(known)
+        tail = [Token(t.type, t.text, t.line, t.col, t.start + shift, t.end + shift) for t in tail]
+    tokens = head + tail
+    stable = _stable_end(tokens, len(head))
+    if stable is not None and stable > len(known):
+        with _STABLE_LOCK:
+            _STABLE[text[:stable]] = tokens[: _count_upto(tokens, stable)]
+            while len(_STABLE) > _STABLE_SIZE:
+                _STABLE.popitem(last=False)
+    return tokens
+
+
+def _stable_end(tokens: list[Token], start: int) -> int | None:
+    """End offset of the last ``|`` at nesting depth 0 (before any FORK, whose
+    branches nest commands), or None."""
+    depth, end = 0, None
+    for t in tokens[start:]:
+        if t.type in _OPENERS:
+            depth += 1
+        elif t.type in _CLOSERS:
+            depth = max(0, depth - 1)
+        elif t.type == T.FORK or t.type == T.ERROR:
+            return end
+        elif t.type == T.PIPE and depth == 0:
+            end = t.end
+    return end
+
+
+def _count_upto(tokens: list[Token], end: int) -> int:
+    return next(i for i, t in enumerate(tokens) if t.end == end and t.type == T.PIPE) + 1
 
 
 # ------------------------------------------------------------ the text at the end
@@ -497,13 +565,11 @@ class _Context:
     def __init__(self, text: str, before: list[Token], prefix: str):
         self.text = text
         self.prefix = prefix
-        boundaries = [i for i, t in enumerate(before) if t.type in (T.PIPE, T.SEMICOLON)]
-        last = boundaries[-1] if boundaries else -1
-        self.first = last < 0 or before[last].type == T.SEMICOLON
-        # the completed commands of this query: their texts, for the scope
-        query_start = max((i for i in boundaries if before[i].type == T.SEMICOLON), default=-1)
-        pipes = [i for i in boundaries if i > query_start]
-        self.completed = _segment_texts(text, before, query_start, pipes)
+        self.before = before
+        # ``_statement`` cut the text at the last ``;``: every boundary is a ``|``
+        last = _last_pipe(before)
+        self.first = last < 0
+        self.boundary = last
         self.segment = before[last + 1 :]
 
     def suggestions(self) -> list[Suggestion]:
@@ -516,7 +582,11 @@ class _Context:
 
     @functools.cached_property
     def scope(self) -> FieldScope:
-        return _scope(self.completed)
+        """The columns before this command: those of the completed commands of
+        this query (computed once per distinct text before the ``|``)."""
+        if self.first:
+            return FieldScope()
+        return _scope_of_text(self.text[: self.before[self.boundary].start])
 
     def field(self, scope: FieldScope | None = None) -> Field:
         return Field(self.prefix, scope if scope is not None else self.scope)
@@ -525,15 +595,26 @@ class _Context:
         return Keyword(self.prefix, words, verbatim)
 
 
-def _segment_texts(text: str, tokens: list[Token], start: int, pipes: list[int]) -> tuple[str, ...]:
-    """The text of each completed command (from its first token to the next ``|``)."""
-    out = []
-    begin = start + 1
-    for pipe in pipes:
+def _last_pipe(tokens: list[Token]) -> int:
+    """Index of the last ``|`` (-1: none)."""
+    for i in range(len(tokens) - 1, -1, -1):
+        if tokens[i].type == T.PIPE:
+            return i
+    return -1
+
+
+@functools.lru_cache(maxsize=64)
+def _scope_of_text(text: str) -> FieldScope:
+    """The scope after a text of complete commands (``FROM a | EVAL x = 1``)."""
+    tokens = [t for t in _tokens(text) if t.type != T.EOF]
+    pipes = [i for i, t in enumerate(tokens) if t.type == T.PIPE]
+    segments, begin = [], 0
+    for pipe in [*pipes, len(tokens)]:
         if begin < pipe:
-            out.append(text[tokens[begin].start : tokens[pipe].start])
+            stop = tokens[pipe].start if pipe < len(tokens) else len(text)
+            segments.append(text[tokens[begin].start : stop])
         begin = pipe + 1
-    return tuple(out)
+    return _scope(tuple(segments))
 
 
 Handler = Callable[[_Context, list[Token]], list[Suggestion]]
@@ -664,7 +745,7 @@ def _after_value(ctx: _Context, prev: Token, clause: _Clause, command: T) -> lis
     """After a complete value: operators and the command's clause words."""
     if command in (T.ROW, T.DEV_SET):
         return []
-    words = _OPERATOR_WORDS
+    words: tuple[str, ...] = _OPERATOR_WORDS
     if clause.depth == 0:
         if command in (T.STATS, T.DEV_INLINE_STATS) and not clause.by:
             words += ("BY",) if clause.agg_filter else ("BY", "WHERE")
@@ -918,12 +999,18 @@ def _help(argument: str) -> list[Suggestion]:
 _META_ARGUMENTS: dict[str, Callable[[str], list[Suggestion]]] = {
     "\\format": _single(Format),
     "\\describe": _index_argument,
+    "\\d": _index_argument,
     "\\indices": _index_argument,
     "\\help": _help,
+    "\\h": _help,
+    "\\?": _help,
     "\\functions": _single(lambda w: Function(w, ALL_FUNCTIONS)),
-    "\\explain": lambda argument: suggest(argument),
+    "\\df": _single(lambda w: Function(w, ALL_FUNCTIONS)),
+    "\\explain": lambda argument: suggest_strict(argument),
     "\\i": lambda argument: [FilePath(argument)],
+    "\\include": lambda argument: [FilePath(argument)],
     "\\o": lambda argument: [FilePath(argument)],
+    "\\out": lambda argument: [FilePath(argument)],
     "\\timing": _single(lambda w: Keyword(w, ("on", "off"), verbatim=True)),
     "\\refresh": _single(lambda w: Cluster(w, colon=False)),
     "\\policies": _single(lambda w: Cluster(w, colon=False)),
