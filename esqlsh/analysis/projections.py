@@ -52,38 +52,43 @@ def _unresolved(pattern: str, scope: Scope) -> str:
     return messages.unknown_column(pattern, scope.names())
 
 
-def keep(cmd: ast.Keep, scope: Scope, problems: list[Problem]) -> Project | None:
-    priorities: dict[str, tuple[int, Attribute]] = {}
+def _resolve_patterns(
+    cmd: ast.Keep | ast.Drop, scope: Scope, problems: list[Problem]
+) -> list[tuple[str, list[Attribute]]] | None:
+    """Each name or pattern of ``cmd`` with the columns it matches; None, with a
+    problem for each, when some match nothing."""
+    resolved = []
     ok = True
     for pattern, source in zip(cmd.patterns, locate_list(cmd.source, cmd.patterns), strict=True):
         found = matching(pattern, scope)
         if not found:
             problems.append(problem_at(source, _unresolved(pattern, scope)))
             ok = False
-            continue
+        resolved.append((pattern, found))
+    return resolved if ok else None
+
+
+def keep(cmd: ast.Keep, scope: Scope, problems: list[Problem]) -> Project | None:
+    resolved = _resolve_patterns(cmd, scope, problems)
+    if resolved is None:
+        return None
+    priorities: dict[str, tuple[int, Attribute]] = {}
+    for pattern, found in resolved:
         priority = 2 if pattern == "*" else 1 if is_pattern(pattern) else 0
         for attr in found:
             previous = priorities.get(attr.name)
             if previous is None or previous[0] >= priority:
                 priorities.pop(attr.name, None)
                 priorities[attr.name] = (priority, attr)
-    if not ok:
-        return None
     attrs = [attr for _, attr in priorities.values()]
     return Project(tuple((a.name, a.name) for a in attrs), tuple(attrs), cmd.source)
 
 
 def drop(cmd: ast.Drop, scope: Scope, problems: list[Problem]) -> Project | None:
-    removed: set[str] = set()
-    ok = True
-    for pattern, source in zip(cmd.patterns, locate_list(cmd.source, cmd.patterns), strict=True):
-        found = matching(pattern, scope)
-        if not found:
-            problems.append(problem_at(source, _unresolved(pattern, scope)))
-            ok = False
-        removed.update(a.name for a in found)
-    if not ok:
+    resolved = _resolve_patterns(cmd, scope, problems)
+    if resolved is None:
         return None
+    removed = {a.name for _, found in resolved for a in found}
     attrs = [a for a in scope.attrs if a.name not in removed]
     return Project(tuple((a.name, a.name) for a in attrs), tuple(attrs), cmd.source)
 

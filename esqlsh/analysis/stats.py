@@ -94,11 +94,11 @@ def _resolve_groups(cmd: ast.Stats, scope: Scope, resolver: ExpressionResolver) 
     for g in cmd.groups:
         expr = resolver.resolve(g.expr, scope)
         if expr is not None:
-            groups.append(_Group(_group_name(g), expr, g))
+            groups.append(_Group(group_name(g), expr, g))
     return groups
 
 
-def _group_name(g: ast.Assignment) -> str:
+def group_name(g: ast.Assignment) -> str:
     """An unnamed key that is a column keeps the column's name (``BY `a b``` is
     ``a b``, as ``visitGrouping`` reuses the attribute); other keys are named after
     their text."""
@@ -107,7 +107,8 @@ def _group_name(g: ast.Assignment) -> str:
     return g.expr.name if isinstance(g.expr, ast.FieldRef) else g.expr.source.text
 
 
-def _agg_name(item: ast.AggItem) -> str:
+def agg_name(item: ast.AggItem) -> str:
+    """An unnamed aggregate is named after its text, with its WHERE when it has one."""
     if item.assignment.name is not None:
         return item.assignment.name
     if item.filter is not None:
@@ -122,7 +123,7 @@ def _resolve_aggs(cmd: ast.Stats, scope: Scope, resolver: ExpressionResolver) ->
         flt = resolver.resolve(item.filter, scope) if item.filter is not None else None
         if expr is None or (item.filter is not None and flt is None):
             continue
-        aggs.append(_Agg(_agg_name(item), expr, flt, item))
+        aggs.append(_Agg(agg_name(item), expr, flt, item))
     return aggs
 
 

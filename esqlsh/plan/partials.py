@@ -48,6 +48,7 @@ from dataclasses import dataclass
 
 from esqlsh.analysis.functions._common import no_text
 from esqlsh.analysis.registry import lookup
+from esqlsh.analysis.stats import agg_name, group_name
 from esqlsh.analysis.types import DataType
 from esqlsh.plan.logical import Aggregate, Attribute, FnCall, TExpr
 from esqlsh.plan.rewrite import transform
@@ -72,21 +73,6 @@ class StatsSplit:
     partial: ast.Stats
     final: ast.Stats
     exchange: tuple[Attribute, ...]
-
-
-def group_name(g: ast.Assignment) -> str:
-    """The column a BY item makes (``analysis.stats`` names them the same way)."""
-    if g.name is not None:
-        return g.name
-    return g.expr.name if isinstance(g.expr, ast.FieldRef) else g.expr.source.text
-
-
-def agg_name(item: ast.AggItem) -> str:
-    if item.assignment.name is not None:
-        return item.assignment.name
-    if item.filter is not None:
-        return item.source.text
-    return item.assignment.expr.source.text
 
 
 def kept_items(cmd: ast.Stats) -> tuple[list[ast.Assignment], list[ast.AggItem]]:

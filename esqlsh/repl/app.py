@@ -28,7 +28,7 @@ from esqlsh.repl.health import ClusterHealth
 from esqlsh.repl.meta import QUIT, ReplSettings, run_meta
 from esqlsh.repl.output import Printer
 from esqlsh.repl.runner import QueryCancelled, QueryRunner
-from esqlsh.repl.statements import is_meta, strip_terminator
+from esqlsh.repl.statements import EDIT_SUFFIX, is_meta, strip_terminator
 
 if TYPE_CHECKING:
     from prompt_toolkit import PromptSession
@@ -41,7 +41,6 @@ if TYPE_CHECKING:
 
 PROMPT = "esql> "
 CONTINUATION = "  ... "
-EDIT_SUFFIX = "\\e"
 
 
 class ReplApp:

@@ -10,6 +10,7 @@ quoted.
 from __future__ import annotations
 
 EXIT_WORDS = frozenset({"exit", "quit", ":q"})
+EDIT_SUFFIX = "\\e"  # a query ending in \e opens in the editor
 
 
 def is_meta(text: str) -> bool:
@@ -102,14 +103,16 @@ def strip_terminator(text: str) -> str:
 def should_submit(text: str, *, cursor_at_end: bool = True) -> bool:
     """What Enter does with the buffer ``text``: submit (True) or add a line.
 
-    Submit an empty buffer, a one-line meta command, a query ending with ``;``, or
-    a query whose last line is blank (Enter on an empty line ends it) unless that
+    Submit an empty buffer, a one-line meta command, a query ending with ``;`` or
+    with ``\\e`` (to edit it), or a query whose last line is blank (Enter on an empty line ends it) unless that
     line is inside a string or comment."""
     stripped = text.strip()
     if not stripped:
         return True
     if is_meta(stripped) and "\n" not in stripped:
         return True
+    if stripped.endswith(EDIT_SUFFIX):
+        return True  # `FROM x | \e`: edit what was typed
     if ends_statement(text):
         return True
     if not cursor_at_end or "\n" not in text or _scan(text)[1]:

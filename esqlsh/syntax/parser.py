@@ -230,6 +230,14 @@ class _Parser:
             self.i += 1
         return tok
 
+    def _comma_list(self, item: Callable[[], _N]) -> list[_N]:
+        """``item (',' item)*``: the items of a comma-separated list, in order."""
+        items = [item()]
+        while self.la() == T.COMMA:
+            self._consume()
+            items.append(item())
+        return items
+
     def _number_params(self) -> None:
         """Ordinals of ``?`` params, and Elasticsearch's error for mixing kinds."""
         seen: list[str] = []
@@ -383,10 +391,7 @@ class _Parser:
         start = self.i
         self._consume()
         follow = _set(T.COMMA, T.METADATA) | END
-        groups = [self._index_pattern(follow)]
-        while self.la() == T.COMMA:
-            self._consume()
-            groups.append(self._index_pattern(follow))
+        groups = self._comma_list(lambda: self._index_pattern(follow))
         self._check_index_patterns(groups)
         metadata = self._metadata() if self.la() == T.METADATA else ()
         patterns = tuple(p for group in groups for p in group)
@@ -426,10 +431,7 @@ class _Parser:
     def _metadata(self) -> tuple[str, ...]:
         self._consume()
         follow = _set(T.COMMA) | END
-        fields = [self._match(_set(T.UNQUOTED_SOURCE), follow)]
-        while self.la() == T.COMMA:
-            self._consume()
-            fields.append(self._match(_set(T.UNQUOTED_SOURCE), follow))
+        fields = self._comma_list(lambda: self._match(_set(T.UNQUOTED_SOURCE), follow))
         declared: dict[str, Token] = {}
         for tok in fields:
             if tok.text not in _METADATA_FIELDS:
@@ -469,11 +471,7 @@ class _Parser:
         return ast.Where(self._bool_expr(), self._src(start))
 
     def _fields(self, follow: frozenset[T]) -> tuple[ast.Assignment, ...]:
-        items = [self._field(follow)]
-        while self.la() == T.COMMA:
-            self._consume()
-            items.append(self._field(follow))
-        return tuple(items)
+        return tuple(self._comma_list(lambda: self._field(follow)))
 
     def _field(self, follow: frozenset[T]) -> ast.Assignment:
         """``[name =] expression``."""
@@ -552,11 +550,7 @@ class _Parser:
         return aggs, groups, source
 
     def _agg_fields(self) -> tuple[ast.AggItem, ...]:
-        items = [self._agg_field()]
-        while self.la() == T.COMMA:
-            self._consume()
-            items.append(self._agg_field())
-        return tuple(items)
+        return tuple(self._comma_list(self._agg_field))
 
     def _agg_field(self) -> ast.AggItem:
         start = self.i
@@ -596,10 +590,7 @@ class _Parser:
     def _parse_sort(self) -> ast.Sort:
         start = self.i
         self._consume()
-        orders = [self._order()]
-        while self.la() == T.COMMA:
-            self._consume()
-            orders.append(self._order())
+        orders = self._comma_list(self._order)
         return ast.Sort(tuple(orders), self._src(start))
 
     def _order(self) -> ast.Order:
@@ -685,11 +676,7 @@ class _Parser:
         return ast.Drop(tuple(p.name for p in patterns), self._src(start))
 
     def _name_patterns(self) -> list[_NamePattern]:
-        items = [self._name_pattern()]
-        while self.la() == T.COMMA:
-            self._consume()
-            items.append(self._name_pattern())
-        return items
+        return self._comma_list(self._name_pattern)
 
     def _name_pattern(self) -> _NamePattern:
         start = self.i
@@ -716,10 +703,7 @@ class _Parser:
     def _parse_rename(self) -> ast.Rename:
         start = self.i
         self._consume()
-        items = [self._rename_clause()]
-        while self.la() == T.COMMA:
-            self._consume()
-            items.append(self._rename_clause())
+        items = self._comma_list(self._rename_clause)
         return ast.Rename(tuple(items), self._src(start))
 
     def _rename_clause(self) -> ast.RenameItem:
@@ -752,11 +736,7 @@ class _Parser:
         return ast.Dissect(operand, pattern, separator, source)
 
     def _command_options(self) -> list[tuple[Token, ast.Expr]]:
-        options = [self._command_option()]
-        while self.la() == T.COMMA:
-            self._consume()
-            options.append(self._command_option())
-        return options
+        return self._comma_list(self._command_option)
 
     def _command_option(self) -> tuple[Token, ast.Expr]:
         key = self._match(IDENT, _set(T.ASSIGN))
@@ -815,10 +795,7 @@ class _Parser:
         fields: list[ast.EnrichField] = []
         if self.la() == T.WITH:
             self._consume()
-            fields.append(self._enrich_with())
-            while self.la() == T.COMMA:
-                self._consume()
-                fields.append(self._enrich_with())
+            fields = self._comma_list(self._enrich_with)
         source = self._src(start)
         if on is not None and (on.wildcard or on.star):
             self._defer(
@@ -877,10 +854,7 @@ class _Parser:
         self._check_index_patterns([targets])
         on_start = self.i
         self._match(_set(T.ON), FIRST_VALUE)
-        predicates = [self._join_predicate()]
-        while self.la() == T.COMMA:
-            self._consume()
-            predicates.append(self._join_predicate())
+        predicates = self._comma_list(self._join_predicate)
         on_source = self._src(on_start)
         index = ",".join(_pattern_text(p) for p in targets)
         if "*" in index:

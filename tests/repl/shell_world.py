@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ LOGS = {
     "cluster_two": [("d", 7), ("b", 3)],
 }
 ALIASES = tuple(LOGS)
+WATCHDOG_SECONDS = 20.0
 
 
 def _write_ndjson(path: Path, docs: Sequence[dict[str, object]]) -> Path:
@@ -127,5 +129,18 @@ def run_keys(
     with create_pipe_input() as pipe:
         pipe.send_text(keys + "\x04")
         app = ReplApp(env or make_env(), registry, pt_input=pipe, pt_output=DummyOutput(), **kwargs)
-        status = app.run()
+        # A shell still waiting for keys would hang the test run: end its input.
+        fired = threading.Event()
+
+        def give_up() -> None:
+            fired.set()
+            pipe.close()
+
+        watchdog = threading.Timer(WATCHDOG_SECONDS, give_up)
+        watchdog.start()
+        try:
+            status = app.run()
+        finally:
+            watchdog.cancel()
+        assert not fired.is_set(), "the shell was still waiting for keys"
     return app, status

@@ -110,11 +110,15 @@ class FakeRegistry:
         return [a for a in self.clusters if a != self.local]
 
 
-def info(name: str, fields: dict[str, DataType], mode: str = "standard", aliases: tuple[str, ...] = ()) -> IndexInfo:
+def info(
+    name: str, fields: dict[str, DataType], mode: str = "standard", aliases: tuple[str, ...] = ()
+) -> IndexInfo:
     return IndexInfo(name, fields, mode, aliases)
 
 
-def catalog_of(name: str, *infos: IndexInfo, policies: Mapping[str, EnrichPolicy] | None = None) -> FakeCatalog:
+def catalog_of(
+    name: str, *infos: IndexInfo, policies: Mapping[str, EnrichPolicy] | None = None
+) -> FakeCatalog:
     return FakeCatalog(name, {i.name: i for i in infos}, policies)
 
 
@@ -136,7 +140,11 @@ def world() -> FakeRegistry:
     c2 = catalog_of("c2", info("logs-1", {"msg": K, "z": L}), info("other", {"w": K}))
     return FakeRegistry(
         "local",
-        {"local": FakeCluster("local", local), "c1": FakeCluster("c1", c1), "c2": FakeCluster("c2", c2)},
+        {
+            "local": FakeCluster("local", local),
+            "c1": FakeCluster("c1", c1),
+            "c2": FakeCluster("c2", c2),
+        },
     )
 
 
@@ -161,7 +169,11 @@ def columns(cache: MetadataCache, scope: FieldScope) -> dict[str, str]:
 
 def test_loads_every_cluster_in_the_background(cache: MetadataCache) -> None:
     states = cache.states()
-    assert {a: s.status for a, s in states.items()} == {"local": "ready", "c1": "ready", "c2": "ready"}
+    assert {a: s.status for a, s in states.items()} == {
+        "local": "ready",
+        "c1": "ready",
+        "c2": "ready",
+    }
     assert states["local"].indices == 4
     assert names(cache.indices(None)) == ["hosts", "lk", "logs", "logs-1", "logs-2"]
     assert names(cache.indices("c2")) == ["logs-1", "other"]
@@ -296,7 +308,13 @@ def test_cluster_exclusions_and_unknown_clusters(cache: MetadataCache) -> None:
 def test_steps_of_the_pipe(cache: MetadataCache) -> None:
     base = FieldScope((Source("logs-1"),))
     evald = base.then(AddFields((NewField("n", L), NewField("copy", None, "ip")), "EVAL"))
-    assert columns(cache, evald) == {"copy": "ip", "ip": "ip", "msg": "keyword", "n": "long", "x": "long"}
+    assert columns(cache, evald) == {
+        "copy": "ip",
+        "ip": "ip",
+        "msg": "keyword",
+        "n": "long",
+        "x": "long",
+    }
     kept = evald.then(KeepFields(("m*", "n")))
     assert columns(cache, kept) == {"msg": "keyword", "n": "long"}
     dropped = evald.then(DropFields(("*p*",)))
@@ -317,7 +335,10 @@ def test_enrich_and_lookup_join_add_their_fields(cache: MetadataCache) -> None:
     joined = columns(cache, base.then(AddLookupFields("lk")))
     assert joined["owner"] == "keyword"
     fields = cache.policy_fields("hosts", "_coordinator")
-    assert dict(zip(fields.names, fields.metas, strict=True)) == {"host_name": "keyword", "os": "keyword"}
+    assert dict(zip(fields.names, fields.metas, strict=True)) == {
+        "host_name": "keyword",
+        "os": "keyword",
+    }
 
 
 def test_scopes_are_memoized_until_the_next_publish(cache: MetadataCache) -> None:
@@ -354,7 +375,14 @@ def test_embedded_and_remote_clusters_over_http(tmp_path: Path) -> None:
         with Registry.from_config(config) as registry:
             cache = MetadataCache(registry)
             assert cache.wait(20)
-            assert {a: s.status for a, s in cache.states().items()} == {"here": "ready", "far": "ready"}
+            assert {a: s.status for a, s in cache.states().items()} == {
+                "here": "ready",
+                "far": "ready",
+            }
             assert names(cache.indices("far")) == ["events"]
             scope = FieldScope((Source("events"), Source("events", "far")))
-            assert columns(cache, scope) == {"bytes": "long", "host": "keyword", "status": "integer"}
+            assert columns(cache, scope) == {
+                "bytes": "long",
+                "host": "keyword",
+                "status": "integer",
+            }

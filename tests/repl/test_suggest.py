@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from esqlsh.analysis.types import DataType
 import esqlsh.repl.completion.suggest as suggest_module
+from esqlsh.analysis.types import DataType
 from esqlsh.repl.completion.suggest import (
     AddFields,
     AddLookupFields,
@@ -57,11 +57,11 @@ KINDS = (
 )
 
 
-def read_queries(path: Path = QUERIES) -> list[str]:
+def read_queries(text: str) -> list[str]:
     """Blocks separated by blank lines; '#' lines are comments."""
     out: list[str] = []
     block: list[str] = []
-    for line in path.read_text(encoding="utf-8").split("\n"):
+    for line in text.split("\n"):
         if line.startswith("#"):
             continue
         if not line.strip():
@@ -75,11 +75,14 @@ def read_queries(path: Path = QUERIES) -> list[str]:
     return out
 
 
-CORPUS = read_queries()
+_TEXT = QUERIES.read_text(encoding="utf-8")
+CORPUS = read_queries(_TEXT)
+# the queries before the broken and half-typed ones
+VALID = read_queries(_TEXT.split("# broken and half-typed")[0])
 
 
 def test_the_corpus_is_large_and_varied() -> None:
-    assert len(CORPUS) >= 200
+    assert len(CORPUS) >= 200 and len(VALID) >= 200 and len(CORPUS) - len(VALID) >= 50
     text = "\n".join(CORPUS)
     for needle in ("cluster_one:", "*:", "_remote:", "_coordinator:", "LOOKUP JOIN", "\\format"):
         assert needle in text
@@ -97,7 +100,7 @@ def test_every_prefix_suggests_without_raising(query: str) -> None:
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(list("FROMfrom EVAL|:*,-_`\"/()=?1.\\\n;abc")), max_size=40))
+@given(st.text(alphabet=st.sampled_from(list('FROMfrom EVAL|:*,-_`"/()=?1.\\\n;abc')), max_size=40))
 def test_arbitrary_text_never_raises(text: str) -> None:
     assert isinstance(suggest(text), list)
     suggest_strict(text)
@@ -174,7 +177,9 @@ def test_stats_positions() -> None:
     after = only("FROM a | STATS c = COUNT(*) ", Keyword)
     assert isinstance(after, Keyword) and {"BY", "WHERE"} <= set(after.words)
     filtered = only("FROM a | STATS c = COUNT(*) WHERE x > y ", Keyword)
-    assert isinstance(filtered, Keyword) and "WHERE" not in filtered.words and "BY" in filtered.words
+    assert (
+        isinstance(filtered, Keyword) and "WHERE" not in filtered.words and "BY" in filtered.words
+    )
 
 
 def test_enrich_positions() -> None:
@@ -188,7 +193,9 @@ def test_enrich_positions() -> None:
     assert suggest("FROM a | ENRICH hosts ") == [Keyword("", ("ON", "WITH"))]
     assert kinds("FROM a | ENRICH hosts ON ") == [Field]
     assert suggest("FROM a | ENRICH hosts ON ip ") == [Keyword("", ("WITH",))]
-    assert suggest("FROM a | ENRICH _any:hosts ON ip WITH x = ") == [PolicyField("", "hosts", "_any")]
+    assert suggest("FROM a | ENRICH _any:hosts ON ip WITH x = ") == [
+        PolicyField("", "hosts", "_any")
+    ]
     assert suggest("FROM a | ENRICH hosts WITH host_name, o") == [PolicyField("o", "hosts", None)]
 
 
@@ -204,9 +211,12 @@ def test_lookup_join_positions() -> None:
 def test_keep_after_eval_sees_the_new_field() -> None:
     field = only("FROM logs | EVAL kb = bytes / 1024 | KEEP ", Field)
     assert isinstance(field, Field)
-    assert field.scope == FieldScope(
-        (Source("logs"),), (AddFields((NewField("kb", None),), "EVAL"),)
-    )
+    assert field.scope.sources == (Source("logs"),)
+    (step,) = field.scope.steps
+    assert isinstance(step, AddFields) and [f.name for f in step.fields] == ["kb"]
+    # typed once the input's types are known: long / integer is long
+    assert step.fields[0].type_given({"bytes": "long"}.get) == "long"
+    assert step.fields[0].type_given(lambda name: None) == ""
 
 
 def test_meta_commands() -> None:
@@ -289,7 +299,7 @@ def scope_at(text: str) -> FieldScope:
 
 def test_scope_tracks_each_command() -> None:
     scope = scope_at(
-        'FROM logs*, cluster_one:logs-*, -cluster_two:* METADATA _index\n'
+        "FROM logs*, cluster_one:logs-*, -cluster_two:* METADATA _index\n"
         '| DISSECT msg "%{verb} %{path}"\n'
         '| GROK msg "%{NUMBER:code:int}"\n'
         "| ENRICH _remote:hosts ON ip WITH h = host_name\n"
@@ -315,23 +325,28 @@ def test_scope_tracks_each_command() -> None:
         AddLookupFields("lk"),
         RenameFields((("h", "host"),)),
         DropFields(("path",)),
-        ReplaceFields(
-            (
-                NewField("c", DataType.LONG),
-                NewField("MAX(code)"),
-                NewField("host", None, "host"),
-                NewField("b"),
-            )
-        ),
+        scope.steps[7],
         KeepFields(("c", "b*")),
     )
+    stats = scope.steps[7]
+    assert isinstance(stats, ReplaceFields)
+    assert [(f.name, f.type, f.copy_of) for f in stats.fields] == [
+        ("c", DataType.LONG, None),
+        ("MAX(code)", None, None),
+        ("host", None, "host"),
+        ("b", None, None),
+    ]
+    types = {"code": "integer", "@timestamp": "date", "host": "keyword"}.get
+    assert [f.type_given(types) for f in stats.fields] == ["long", "integer", "keyword", "date"]
 
 
 def test_scope_of_a_row_and_typed_evals() -> None:
     scope = scope_at('ROW a = 1, b = "x" | EVAL c = a > 1, d = a::long, e = TO_STRING(a) | KEEP ')
     assert scope.sources == ()
     row, evald = scope.steps
-    assert row == AddFields((NewField("a", DataType.INTEGER), NewField("b", DataType.KEYWORD)), "ROW")
+    assert row == AddFields(
+        (NewField("a", DataType.INTEGER), NewField("b", DataType.KEYWORD)), "ROW"
+    )
     assert evald == AddFields(
         (
             NewField("c", DataType.BOOLEAN),

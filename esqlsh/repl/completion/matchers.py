@@ -369,6 +369,8 @@ def _paths(s: FilePath, _: MetadataSource, o: MatchOptions) -> list[Candidate]:
             break
         replace = -c.start_position
         text = s.prefix[len(s.prefix) - replace :] + c.text if replace else c.text
+        if not text:
+            continue  # the name is complete already
         out.append(Candidate(text, replace, c.display_text, "file", "file", 0, rank))
     return out
 

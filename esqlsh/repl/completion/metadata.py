@@ -69,8 +69,11 @@ class _Cluster(Protocol):
 
 
 class _Registry(Protocol):
-    local: str | None
-    clusters: Mapping[str, Any]  # alias → Cluster
+    @property
+    def local(self) -> str | None: ...
+
+    @property
+    def clusters(self) -> Mapping[str, Any]: ...  # alias → Cluster
 
     def remotes(self) -> list[str]: ...
 
@@ -249,15 +252,16 @@ def build_snapshot(
 
 
 class _Schemas:
-    """Distinct field sets: indices sharing one (by identity, else by content)
-    share its id, so unions cost per schema, not per index."""
+    """Distinct field sets: indices sharing one (the same dict, else equal
+    content) share its id, so unions cost per schema, not per index. Only the
+    first dict of each schema is kept (its id stays valid while it is a key)."""
 
     def __init__(self) -> None:
         self.schemas: list[Columns] = []
         self.schema_of: dict[str, int] = {}
         self._by_id: dict[int, int] = {}
         self._by_content: dict[tuple[tuple[str, DataType], ...], int] = {}
-        self._keep: list[object] = []  # keeps ids stable while they are keys
+        self._firsts: list[object] = []
 
     def add(self, index: str, info: IndexInfo) -> None:
         sid = self._by_id.get(id(info.fields))
@@ -268,8 +272,8 @@ class _Schemas:
                 sid = len(self.schemas)
                 self.schemas.append({k: _type_text(t) for k, t in info.fields.items()})
                 self._by_content[content] = sid
-            self._by_id[id(info.fields)] = sid
-            self._keep.append(info.fields)
+                self._by_id[id(info.fields)] = sid
+                self._firsts.append(info.fields)
         self.schema_of[index] = sid
 
 
@@ -641,11 +645,7 @@ def _apply(step: Step, columns: Columns, external: External) -> Columns:
 
 
 def _new_type(field: NewField, columns: Columns) -> str:
-    if field.type is not None:
-        return field.type.value
-    if field.copy_of is not None:
-        return columns.get(field.copy_of, "")
-    return ""
+    return field.type_given(columns.get)
 
 
 def _matching(patterns: Sequence[str], columns: Columns) -> Iterator[str]:

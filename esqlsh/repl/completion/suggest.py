@@ -88,6 +88,18 @@ class NewField:
     name: str
     type: DataType | None = None
     copy_of: str | None = None
+    expr: ast.Expr | None = None  # typed once the input columns' types are known
+
+    def type_given(self, column_type: Callable[[str], str | None]) -> str:
+        """Its type name given the input columns' (``""`` when unknown)."""
+        if self.type is not None:
+            return self.type.value
+        if self.copy_of is not None:
+            return column_type(self.copy_of) or ""
+        if self.expr is not None:
+            inferred = infer_type(self.expr, column_type)
+            return inferred.value if inferred is not None else ""
+        return ""
 
 
 @dataclass(frozen=True)
@@ -1102,8 +1114,10 @@ def _assignments(items: Sequence[ast.Assignment]) -> tuple[NewField, ...]:
 
 def _new_field(a: ast.Assignment) -> NewField:
     name = a.name if a.name is not None else _column_name(a.expr)
-    copy_of = a.expr.name if isinstance(a.expr, ast.FieldRef) else None
-    return NewField(name, _type_of(a.expr), copy_of)
+    if isinstance(a.expr, ast.FieldRef):
+        return NewField(name, None, a.expr.name)
+    known = infer_type(a.expr, lambda _: None)
+    return NewField(name, known, None, None if known is not None else a.expr)
 
 
 def _column_name(expr: ast.Expr) -> str:
@@ -1121,11 +1135,37 @@ _LITERAL_TYPES = {
 }
 
 
-def _type_of(expr: ast.Expr) -> DataType | None:
-    """The type an expression obviously has (literals, casts, conditions, calls
-    whose return type is fixed); None when it takes analysis to know."""
+_ARITHMETIC = frozenset({"+", "-", "*", "/", "%"})
+
+
+def infer_type(expr: ast.Expr, column_type: Callable[[str], str | None]) -> DataType | None:
+    """The type of an expression as far as a glance tells (literals, casts,
+    conditions, columns of a known type, calls whose return type follows from
+    known argument types, arithmetic); None when it takes the analyzer."""
+    simple = _simple_type(expr)
+    if simple is not None or not isinstance(expr, ast.FieldRef | ast.Call | ast.Binary | ast.Unary):
+        return simple
+    if isinstance(expr, ast.FieldRef):
+        text = column_type(expr.name)
+        return DataType(text) if text in _TYPE_NAMES else None
+    if isinstance(expr, ast.Unary):
+        return infer_type(expr.operand, column_type)
+    if isinstance(expr, ast.Binary):
+        return _arithmetic_type(expr, column_type)
+    return _call_type(expr, column_type)
+
+
+_TYPE_NAMES = frozenset(t.value for t in DataType)
+
+
+def _simple_type(expr: ast.Expr) -> DataType | None:
     if isinstance(expr, ast.Literal):
         return _LITERAL_TYPES.get(expr.kind)
+    if isinstance(expr, ast.ListLiteral):
+        return _simple_type(expr.items[0]) if expr.items else None
+    if isinstance(expr, ast.TimeSpan):
+        duration = _TEMPORAL_UNITS.get(expr.unit, 0) > 2**31 - 1
+        return DataType.TIME_DURATION if duration else DataType.DATE_PERIOD
     if isinstance(expr, ast.Cast):
         return CAST_NAMES.get(expr.type_name.lower())
     if isinstance(expr, ast.IsNull | ast.In | ast.Like | ast.Match):
@@ -1140,6 +1180,37 @@ def _type_of(expr: ast.Expr) -> DataType | None:
         fn = lookup(expr.name)
         return fn.returns if fn is not None and isinstance(fn.returns, DataType) else None
     return None
+
+
+def _arithmetic_type(expr: ast.Binary, column_type: Callable[[str], str | None]) -> DataType | None:
+    from esqlsh.analysis.types import DATE, NUMERIC, widest_numeric
+
+    if expr.op not in _ARITHMETIC:
+        return None
+    left = infer_type(expr.left, column_type)
+    right = infer_type(expr.right, column_type)
+    if left in NUMERIC and right in NUMERIC:
+        assert left is not None and right is not None
+        return widest_numeric(left, right)
+    for side in (left, right):
+        if side in DATE:
+            return side  # a date plus or minus a time span
+    return None
+
+
+def _call_type(expr: ast.Call, column_type: Callable[[str], str | None]) -> DataType | None:
+    from esqlsh.analysis.registry import lookup
+
+    fn = lookup(expr.name)
+    if fn is None:
+        return None
+    args = [infer_type(a, column_type) for a in expr.args]
+    if any(a is None for a in args):
+        return None
+    try:
+        return fn.return_type([a for a in args if a is not None])
+    except Exception:  # a rule that cannot type these arguments: leave it unknown
+        return None
 
 
 def _stats_fields(c: ast.Stats | ast.InlineStats) -> tuple[NewField, ...]:
