@@ -22,7 +22,7 @@ import polars as pl
 
 from esqlsh.analysis.types import DataType
 from esqlsh.engine.columns import col, exactly
-from esqlsh.engine.compiled import Col, EvalContext
+from esqlsh.engine.compiled import AggContext, Check, Col, EvalContext
 from esqlsh.engine.expressions import (
     ExprCompiler,
     fold,
@@ -31,7 +31,7 @@ from esqlsh.engine.expressions import (
     is_multi,
     literal,
 )
-from esqlsh.engine.failures import SiteColumn, site_columns
+from esqlsh.engine.failures import collect_warnings, failure_count, site_columns
 from esqlsh.engine.runtime import Run, conform_dtypes
 from esqlsh.plan.logical import Aggregate, FnCall, Lit, Ref, TExpr
 
@@ -138,26 +138,42 @@ def _count_star(mask: str | None, schema: pl.Schema) -> pl.Expr:
     return _mask_expr(mask, schema).sum().cast(pl.Int64)
 
 
-def _agg_exprs(
-    calls: list[AggCall], schema: pl.Schema, run: Run
-) -> tuple[list[pl.Expr], list[SiteColumn]]:
-    exprs: list[pl.Expr] = []
-    ctx = EvalContext(now_millis=run.now_millis)
-    compiler = ExprCompiler(schema, ctx)
+@dataclass
+class _Aggregation:
+    """The Polars pieces of a STATS's aggregate calls."""
+
+    inputs: list[pl.Expr] = field(default_factory=list)  # before grouping
+    aggs: list[pl.Expr] = field(default_factory=list)  # in the group_by
+    finals: list[pl.Expr] = field(default_factory=list)  # on the aggregated rows
+    temps: list[str] = field(default_factory=list)  # partial columns to drop
+    agg_checks: list[Check] = field(default_factory=list)
+    final_checks: list[Check] = field(default_factory=list)
+
+
+def _compile_calls(calls: list[AggCall], schema: pl.Schema, run: Run) -> _Aggregation:
+    out = _Aggregation()
+    compiler = ExprCompiler(schema, EvalContext(now_millis=run.now_millis))
     for agg in calls:
         call = agg.call
         if call.star:
-            exprs.append(_count_star(agg.mask, schema).alias(agg.out))
+            out.aggs.append(_count_star(agg.mask, schema).alias(agg.out))
             continue
         args = [
             _arg_col(a, call.args[i].type, agg.mask, schema, compiler)
             for i, a in enumerate(agg.args)
         ]
-        impl = compiler.impl(call.name)
-        ctx.source = call.source
-        exprs.append(impl(args, ctx).expr.alias(agg.out))
-    site_exprs, sites = site_columns(ctx.checks, run.temp("w"), aggregated=True)
-    return exprs + site_exprs, sites
+        ctx = AggContext(source=call.source, now_millis=run.now_millis, prefix=run.temp("part"))
+        result = compiler.impl(call.name)(args, ctx).expr.alias(agg.out)
+        out.inputs += [expr.alias(name) for name, expr in ctx.inputs]
+        out.aggs += [expr.alias(name) for name, expr in ctx.partials]
+        out.temps += [name for name, _ in [*ctx.inputs, *ctx.partials]]
+        if ctx.partials:
+            out.finals.append(result)
+            out.final_checks += ctx.checks
+        else:
+            out.aggs.append(result)
+            out.agg_checks += ctx.checks
+    return out
 
 
 def _explode_groups(lf: pl.LazyFrame, group_cols: list[str]) -> pl.LazyFrame:
@@ -169,27 +185,59 @@ def _explode_groups(lf: pl.LazyFrame, group_cols: list[str]) -> pl.LazyFrame:
     return lf
 
 
-def aggregate(node: Aggregate, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
-    parts, groups = decompose(node, run)
-    group_cols = [tmp for _, tmp in groups]
-    needed = run.needed
-    run.needed = set()
-    keep = [name for name, _ in parts.pre]
-    lf = run.with_fields(lf, parts.pre, keep=keep)
-    # drop, not select: with nothing kept the frame must still count its rows
-    lf = lf.drop(exactly(c for c in lf.collect_schema().names() if c not in keep))
-    lf = _explode_groups(lf, group_cols)
-    exprs, sites = _agg_exprs(parts.calls, lf.collect_schema(), run)
+def _group(lf: pl.LazyFrame, group_cols: list[str], exprs: list[pl.Expr], run: Run) -> pl.LazyFrame:
     if group_cols:
         lf = lf.group_by(group_cols, maintain_order=True).agg(exprs)
         if len(group_cols) == 1:
             # Elasticsearch's single-key hash gives null group id 0: it comes first,
             # then the groups in order of first appearance.
             lf = lf.sort(pl.col(group_cols[0]).is_not_null(), maintain_order=True)
-    else:
-        lf = lf.select(exprs) if exprs else lf.select(pl.len().alias(run.temp("n")))
+        return lf
+    return lf.select(exprs) if exprs else lf.select(pl.len().alias(run.temp("n")))
+
+
+def _aggregated(
+    lf: pl.LazyFrame, group_cols: list[str], calls: list[AggCall], run: Run
+) -> pl.LazyFrame:
+    """The aggregated rows (evaluated), with the warnings of the input's pending
+    failures and of the aggregations. The input's failures are counted in the
+    aggregation itself; only if some row failed is the input read again for the
+    failing rows' messages."""
+    pending, run.pending = run.pending, []
+    grouped_input = _explode_groups(lf, group_cols)
+    parts = _compile_calls(calls, grouped_input.collect_schema(), run)
+    if parts.inputs:
+        grouped_input = grouped_input.with_columns(parts.inputs)
+    counts = [run.temp("failed") for _ in pending]
+    agg_site_exprs, agg_sites = site_columns(parts.agg_checks, run.temp("w"), aggregated=True)
+    exprs = [
+        *parts.aggs,
+        *agg_site_exprs,
+        *(failure_count(site).alias(n) for site, n in zip(pending, counts, strict=True)),
+    ]
+    out = _group(grouped_input, group_cols, exprs, run)
+    final_site_exprs, final_sites = site_columns(parts.final_checks, run.temp("w"))
+    if parts.finals:
+        out = out.with_columns(parts.finals).with_columns(final_site_exprs)
+    frame = out.collect()
+    failed = [s for s, n in zip(pending, counts, strict=True) if frame.get_column(n).sum() > 0]
+    collect_warnings(lf, failed, run.log)
+    collect_warnings(frame, agg_sites + final_sites, run.log)
+    temps = [*parts.temps, *counts, *(s.name for s in agg_sites + final_sites)]
+    return frame.drop(exactly(t for t in temps if t in frame.schema)).lazy()
+
+
+def aggregate(node: Aggregate, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
+    parts, groups = decompose(node, run)
+    group_cols = [tmp for _, tmp in groups]
+    needed = run.needed
+    run.needed = set()
+    keep = [name for name, _ in parts.pre]
+    # Deferred: the failures of the grouping keys and aggregate arguments (and of
+    # EVALs before) are counted in the aggregation (``_aggregated``).
+    lf = run.with_fields(lf, parts.pre, keep=keep, defer=True)
+    lf = _aggregated(lf, group_cols, parts.calls, run)
     lf = conform_dtypes(lf, {a.out: a.call.type for a in parts.calls})
-    lf = run.materialize(lf, sites, keep=[a.out for a in parts.calls] + group_cols)
     lf = lf.rename({tmp: name for name, tmp in groups})
     run.needed = needed
     group_names = [name for name, _ in groups]

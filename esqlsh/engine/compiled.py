@@ -138,6 +138,49 @@ class EvalContext:
         self.checks.append(Check(self.source, mask, message, treated_as, many))
 
 
+@dataclass
+class AggContext(EvalContext):
+    """The context of one aggregate call in STATS, where an implementation may
+    split its work for speed.
+
+    Polars runs plain aggregations of a column (``x.sum()``, ``x.count()``,
+    ``x.max()``) on its fast path; an expression that combines aggregates (``when
+    count > 0 then sum``) or broadcasts one over the rows is evaluated group by
+    group, several times slower. So an implementation may:
+
+    - ``partial(agg)``: have the group_by compute a plain aggregation as a column
+      of its own; it gets a reference to that column. An implementation that
+      uses partials returns an expression over those references, evaluated on the
+      aggregated rows (one per group); its failure checks are evaluated there too.
+    - ``input(expr)``: have ``expr`` evaluated over the whole frame before
+      grouping (a whole-column aggregate in it is over every row, e.g. a scale
+      from the largest value) as a column of its own, to aggregate in a partial.
+
+    ``prefix`` makes the columns' names unique within the STATS."""
+
+    prefix: str = "\x00agg_part"
+    partials: list[tuple[str, pl.Expr]] = field(default_factory=list)
+    inputs: list[tuple[str, pl.Expr]] = field(default_factory=list)
+
+    def partial(self, agg: pl.Expr) -> pl.Expr:
+        name = f"{self.prefix}p{len(self.partials)}"
+        self.partials.append((name, agg))
+        return pl.col(name)
+
+    def input(self, expr: pl.Expr) -> pl.Expr:
+        name = f"{self.prefix}i{len(self.inputs)}"
+        self.inputs.append((name, expr))
+        return pl.col(name)
+
+
+def plain_column(col: Col) -> str | None:
+    """The column name when ``col`` is a plain single-valued column reference
+    (what aggregate implementations may take their fast paths on)."""
+    if col.multi or col.is_const or not col.expr.meta.is_column():
+        return None
+    return col.expr.meta.output_name()
+
+
 def null_col(t: DataType) -> Col:
     """A constant null of type ``t`` (what most functions return when an argument
     has type ``null``)."""

@@ -27,7 +27,7 @@ from esqlsh.engine.compiled import Col
 from esqlsh.engine.expression_join import expression_lookup_join
 from esqlsh.engine.expressions import is_multi, physical_of
 from esqlsh.engine.extract import dissect, grok
-from esqlsh.engine.failures import site_columns
+from esqlsh.engine.failures import collect_warnings, site_columns
 from esqlsh.engine.inline_stats import inline_stats
 from esqlsh.engine.joins import enrich, lookup_join
 from esqlsh.engine.optimize import (
@@ -70,7 +70,7 @@ Translator = Callable[[Any, pl.LazyFrame, Run], pl.LazyFrame]
 
 def _eval(node: EvalNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
     fields, _ = live_fields(node.fields, run.needed)
-    return run.with_fields(lf, fields)
+    return run.with_fields(lf, fields, defer=True)
 
 
 def _truth(expr: pl.Expr, multi: bool) -> pl.Expr:
@@ -238,7 +238,8 @@ def execute(plan: Plan, storage: Storage, *, now_millis: int | None = None) -> R
     optimized = Plan(push_down_limits(push_down_filters(plan.nodes)), plan.warnings)
     lf: pl.LazyFrame | None = None
     scan_fields: set[str] | None = None
-    for node, needed in zip(optimized.nodes, needed_after(optimized), strict=True):
+    nodes = optimized.nodes
+    for i, (node, needed) in enumerate(zip(nodes, needed_after(optimized), strict=True)):
         run.needed = needed
         if isinstance(node, Relation):
             scan_fields = {a.name for a in node.schema}
@@ -246,7 +247,24 @@ def execute(plan: Plan, storage: Storage, *, now_millis: int | None = None) -> R
             scan_fields = None
         run.scan_fields = scan_fields if isinstance(node, Filter) else None
         lf = _translate(node, lf, run)
+        if run.pending and i + 1 < len(nodes) and not isinstance(nodes[i + 1], _DEFERRING):
+            lf = run.settle(lf)
     assert lf is not None
-    frame = lf.collect()
+    frame = _collect_result(lf, run)
     frame = _demote_lists(_final_frame(frame, plan.schema))
     return Result(columns=plan.schema, frame=frame, warnings=list(run.log.items))
+
+
+# The nodes that take pending failure columns along (see ``runtime``): EVAL keeps
+# every row, STATS counts the failures in its own aggregation.
+_DEFERRING = (EvalNode, Aggregate)
+
+
+def _collect_result(lf: pl.LazyFrame, run: Run) -> pl.DataFrame:
+    """The final frame; pending failures are read from it in the same pass."""
+    sites, run.pending = run.pending, []
+    frame = lf.collect()
+    if sites:
+        collect_warnings(frame, sites, run.log)
+        frame = frame.drop([s.name for s in sites])
+    return frame

@@ -102,18 +102,24 @@ def site_columns(
     return exprs, sites
 
 
-def collect_warnings(frame: pl.DataFrame, sites: list[SiteColumn], log: WarningLog) -> None:
-    """Add the warnings of the failed rows of ``frame`` to ``log``."""
+def collect_warnings(
+    frame: pl.DataFrame | pl.LazyFrame, sites: list[SiteColumn], log: WarningLog
+) -> None:
+    """Add the warnings of the failed rows of ``frame`` to ``log`` (a lazy frame
+    is evaluated for just the first failures of each site)."""
     if not sites:
         return
+    schema = frame.collect_schema() if isinstance(frame, pl.LazyFrame) else frame.schema
 
     def first_failures(site: SiteColumn) -> pl.Expr:
         col = pl.col(site.name)
-        if isinstance(frame.schema[site.name], pl.List):
+        if isinstance(schema[site.name], pl.List):
             col = col.explode()
         return col.drop_nulls().head(MAX_ADDED_WARNINGS).implode()
 
     firsts = frame.select(first_failures(s) for s in sites)
+    if isinstance(firsts, pl.LazyFrame):
+        firsts = firsts.collect()
     for site in sites:
         messages = firsts.get_column(site.name)[0]
         if messages is None or len(messages) == 0:
@@ -121,6 +127,12 @@ def collect_warnings(frame: pl.DataFrame, sites: list[SiteColumn], log: WarningL
         log.add(header(site.source, site.treated_as))
         for message in messages:
             log.add(location(site.source) + message)
+
+
+def failure_count(site: SiteColumn) -> pl.Expr:
+    """How many rows failed at ``site``: a plain aggregation, cheap to add to a
+    STATS to learn whether its input had failures at all."""
+    return pl.col(site.name).count()
 
 
 def warn_all(

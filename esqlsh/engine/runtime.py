@@ -6,7 +6,11 @@ be turned into warnings).
 
 Frames stay lazy between nodes; they are collected only when warnings must be
 computed (or a translator needs concrete data), pruned to the columns still
-needed first.
+needed first. The failure columns of EVAL (and of a STATS's own expressions) are
+*deferred*: they ride along in the lazy frame (``Run.pending``) until the rows
+change. A STATS then counts them in its own aggregation and reads the failing
+rows only if there were any, and the query's final collect reads them from the
+result; anything else settles them first (``Run.settle``), as before.
 """
 
 from __future__ import annotations
@@ -59,6 +63,8 @@ class Run:
     needed: set[str] = field(default_factory=set)
     # The fields of the index scan a WHERE runs right on (None elsewhere).
     scan_fields: set[str] | None = None
+    # Failure columns in the frame whose warnings are not read yet (see module doc).
+    pending: list[SiteColumn] = field(default_factory=list)
     _counter: int = 0
 
     def temp(self, stem: str) -> str:
@@ -77,10 +83,13 @@ class Run:
         lf: pl.LazyFrame,
         fields: Sequence[tuple[str, TExpr]],
         keep: Iterable[str] = (),
+        *,
+        defer: bool = False,
     ) -> pl.LazyFrame:
         """``lf`` plus each field, left to right (a later field sees the earlier
         ones); failures become warnings. ``keep`` names columns besides the
-        needed ones to keep if the frame is materialised."""
+        needed ones to keep if the frame is materialised. ``defer``: leave the
+        failure columns in the frame, pending, instead of materialising it."""
         sites: list[SiteColumn] = []
         for name, expr in fields:
             ctx = self.context()
@@ -89,8 +98,17 @@ class Run:
             lf = lf.with_columns([*site_exprs, col.expr.alias(name)])
             lf = conform_dtypes(lf, {name: expr.type})
             sites += new_sites
+        if defer:
+            self.pending += sites
+            return lf
         names = [n for n, _ in fields]
         return self.materialize(lf, sites, keep=[*names, *keep])
+
+    def settle(self, lf: pl.LazyFrame, keep: Iterable[str] = ()) -> pl.LazyFrame:
+        """``lf`` with the pending failures turned into warnings (materialised if
+        there are any)."""
+        sites, self.pending = self.pending, []
+        return self.materialize(lf, sites, keep=keep)
 
     def materialize(
         self, lf: pl.LazyFrame, sites: list[SiteColumn], keep: Iterable[str] = ()
@@ -105,7 +123,7 @@ class Run:
 
     def collect(self, lf: pl.LazyFrame, keep: Iterable[str] = ()) -> pl.DataFrame:
         """``lf`` evaluated, keeping only needed columns (and ``keep``)."""
-        wanted = self.needed | set(keep)
+        wanted = self.needed | set(keep) | {s.name for s in self.pending}
         unwanted = [n for n in lf.collect_schema().names() if n not in wanted]
         # drop, not select: a frame left without columns keeps its row count
         return lf.drop(exactly(unwanted)).collect()

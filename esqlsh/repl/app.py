@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from prompt_toolkit.output import Output
 
     from esqlsh.coordinator.fanout import FederatedResult
+    from esqlsh.repl.completion import MetadataCache
 
 PROMPT = "esql> "
 CONTINUATION = "  ... "
@@ -62,7 +63,7 @@ class ReplApp:
         self.printer = Printer(env)
         self.health = ClusterHealth(registry, on_change=self._redraw)
         self.runner = QueryRunner(registry, self.printer)
-        self.metadata: Any = None  # the completer's MetadataCache, when it is there
+        self.metadata: MetadataCache | None = None  # made with the prompt (completion)
         self.last_query: str | None = None
         self.last_result: FederatedResult | None = None
         self._history = history
@@ -77,19 +78,20 @@ class ReplApp:
 
     def run(self) -> ExitStatus:
         """Read and run statements until ``\\q`` or Ctrl-D."""
-        self.health.ping_all()
         self.printer.note(self.banner())
         session = self.session()
-        while True:
-            try:
-                text = session.prompt(default=self._take_prefill())
-            except KeyboardInterrupt:
-                continue  # Ctrl-C at the prompt drops the line being typed
-            except EOFError:
-                break
-            if self.run_statement(text) == QUIT:
-                break
-        self.close()
+        try:
+            while True:
+                try:
+                    text = session.prompt(default=self._take_prefill())
+                except KeyboardInterrupt:
+                    continue  # Ctrl-C at the prompt drops the line being typed
+                except EOFError:
+                    break
+                if self.run_statement(text) == QUIT:
+                    break
+        finally:
+            self.close()
         return ExitStatus.OK
 
     def banner(self) -> str:
@@ -103,12 +105,17 @@ class ReplApp:
 
     def close(self) -> None:
         self.printer.stop_tee()
+        if self.metadata is not None:
+            self.metadata.close()
 
     def run_statement(self, text: str) -> str | None:
-        """Run one statement (a meta command or a query); ``QUIT`` to leave."""
+        """Run one statement (a meta command or a query); ``QUIT`` to leave.
+        Ctrl-C ends the statement typed at the prompt, with every statement of
+        the files it ran (``\\i``)."""
         stripped = text.strip()
         if not stripped:
             return None
+        typed = self._depth == 0
         try:
             if stripped.endswith(EDIT_SUFFIX) and not is_meta(stripped):
                 self.edit(stripped[: -len(EDIT_SUFFIX)].strip())
@@ -116,7 +123,9 @@ class ReplApp:
             if is_meta(stripped):
                 return self._run_meta(stripped)
             self.run_query(strip_terminator(stripped))
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, QueryCancelled):
+            if not typed:
+                raise
             self.printer.note("Cancelled.")
         return None
 
@@ -124,6 +133,8 @@ class ReplApp:
         self._depth += 1
         try:
             return run_meta(self, line)
+        except QueryCancelled:
+            raise
         except EsqlError as err:
             self.show_error(err, None)
         except Exception as err:  # noqa: BLE001 - a meta command's bug must not end the shell
@@ -138,7 +149,8 @@ class ReplApp:
     # ------------------------------------------------------------------ queries
 
     def run_query(self, text: str) -> None:
-        """Run ``text`` on the clusters and show its result, status and warnings."""
+        """Run ``text`` on the clusters and show its result, status and warnings
+        (``QueryCancelled`` on Ctrl-C)."""
         if not text:
             return
         self.last_query = text
@@ -150,8 +162,7 @@ class ReplApp:
                 include_ccs_metadata=self.settings.include_ccs_metadata,
             )
         except QueryCancelled:
-            self.printer.note("Cancelled.")
-            return
+            raise
         except EsqlError as err:
             self.show_error(err, text)
             return
@@ -242,7 +253,7 @@ class ReplApp:
 
     def refresh(self) -> None:
         """``\\refresh``: forget cached metadata, ping every cluster again."""
-        if self.metadata is not None and hasattr(self.metadata, "refresh"):
+        if self.metadata is not None:
             self.metadata.refresh()
         self.health.ping_all()
 
@@ -281,12 +292,14 @@ class ReplApp:
             history=self._history or self._file_history(),
             auto_suggest=AutoSuggestFromHistory(),
             key_bindings=repl_key_bindings(),
+            # Ctrl-X Ctrl-E (emacs) or v (vi) edits the buffer in $VISUAL/$EDITOR.
+            enable_open_in_editor=True,
             bottom_toolbar=self.toolbar,
             lexer=self._lexer(),
             completer=completer,
             complete_in_thread=True,
-            complete_while_typing=False,
-            reserve_space_for_menu=4 if completer is not None else 0,
+            complete_while_typing=True,
+            reserve_space_for_menu=6,
             input=self._input,
             output=self._output,
         )
@@ -306,40 +319,45 @@ class ReplApp:
     def _lexer(self) -> Any:
         from prompt_toolkit.lexers import PygmentsLexer
 
-        try:
-            from esqlsh.repl.lexer import EsqlLexer
-        except ImportError:
-            return None
+        from esqlsh.repl.lexer import EsqlLexer
+
         return PygmentsLexer(EsqlLexer)
 
     def _completer(self) -> Any:
-        """The ES|QL completer over a background metadata cache, when installed."""
-        import importlib
+        """The ES|QL completer over a metadata cache that loads every cluster's
+        indices, fields and policies in the background (the prompt never waits)."""
+        from esqlsh.repl.completion import EsqlCompleter, MetadataCache
 
-        try:
-            completion = importlib.import_module("esqlsh.repl.completion")
-            completer_class, cache_class = completion.EsqlCompleter, completion.MetadataCache
-        except (ImportError, AttributeError):
-            return None
-        self.metadata = cache_class(self.registry)
-        return completer_class(self.metadata)
+        self.metadata = MetadataCache(self.registry, on_update=lambda alias: self._redraw())
+        return EsqlCompleter(self.metadata)
 
     def toolbar(self) -> StyleAndTextTuples:
         """Clusters up/down, the format, timing, and the keys worth knowing."""
-        up, down = self.health.counts()
-        total = len(self.registry.clusters)
-        checking = total - up - down
+        up, down, loading = self.cluster_counts()
         parts: StyleAndTextTuples = [("", f" clusters: {up} up")]
         if down:
             parts.append(("bg:ansired fg:ansiwhite", f", {down} down"))
-        if checking:
-            parts.append(("", f", {checking} checking"))
+        if loading:
+            parts.append(("", f", {loading} loading"))
         timing = "on" if self.settings.timing else "off"
         parts.append(("", f" │ format: {self.settings.format} │ timing: {timing}"))
         if self.printer.tee_path is not None:
             parts.append(("", f" │ \\o {self.printer.tee_path}"))
         parts.append(("", " │ Alt-Enter: run │ \\help "))
         return parts
+
+    def cluster_counts(self) -> tuple[int, int, int]:
+        """Clusters up, down and not known yet: from the metadata cache's loads
+        when there is one (a cluster whose metadata loaded is up), else from the
+        pings."""
+        total = len(self.registry.clusters)
+        states = self.metadata.states() if self.metadata is not None else None
+        if states is None:
+            up, down = self.health.counts()
+        else:
+            statuses = [state.status for state in states.values()]
+            up, down = statuses.count("ready"), statuses.count("failed")
+        return up, down, total - up - down
 
     def _redraw(self) -> None:
         session = self._session

@@ -82,12 +82,11 @@ class QueryProgress:
 
     def lines(self) -> list[str]:
         """The display as plain text (a ``*`` where the spinner turns)."""
-        return [
-            " ".join(
-                [MARKS.get(status, "*"), label, status, _rows_text(rows), _elapsed_text(ms)]
-            ).rstrip()
-            for label, status, rows, ms in self.snapshot()
-        ]
+        lines = []
+        for label, status, rows, ms in self.snapshot():
+            parts = [MARKS.get(status, "*"), label, status, _rows_text(rows), _elapsed_text(ms)]
+            lines.append(" ".join(part for part in parts if part))
+        return lines
 
     def renderable(self, spinners: dict[str, Any]) -> RenderableType:
         """A grid: spinner (or mark), cluster, status, rows, elapsed."""

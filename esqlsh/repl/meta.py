@@ -14,6 +14,7 @@ answer is reported, never waited on past that.
 from __future__ import annotations
 
 import fnmatch
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -348,17 +349,18 @@ class Catalogs:
 
 def fetch_catalogs(registry: Any, aliases: Sequence[str]) -> Catalogs:
     """Every cluster's catalog at once, each bounded by the cluster's timeout."""
-    import threading
-
     from esqlsh.coordinator.concurrent import ask_all
     from esqlsh.repl.health import reason_of
+    from esqlsh.repl.runner import run_in_worker
 
     def task(alias: str) -> Callable[[threading.Event], Catalog]:
         return lambda stop: registry.clusters[alias].catalog()
 
     tasks = {alias: task(alias) for alias in aliases}
     timeouts = {alias: float(registry.clusters[alias].timeout) for alias in aliases}
-    outcomes = ask_all(tasks, timeouts, threading.Event())
+    cancel = threading.Event()
+    # In a worker, so that Ctrl-C gives the prompt back at once (QueryCancelled).
+    outcomes = run_in_worker(lambda: ask_all(tasks, timeouts, cancel), cancel)
     result = Catalogs({}, {})
     for alias in aliases:
         outcome = outcomes[alias]
@@ -552,14 +554,17 @@ def _name_matches(name: str, pattern: str) -> bool:
 )
 def _explain(shell: Shell, argument: str) -> str | None:
     from esqlsh.coordinator.fanout import explain_federated
+    from esqlsh.repl.runner import run_in_worker
     from esqlsh.repl.statements import strip_terminator
 
     text = strip_terminator(argument) or (shell.last_query or "")
     if not text:
         shell.printer.error("\\explain takes a query")
         return None
+    cancel = threading.Event()
+    params = shell.settings.params or None
     try:
-        plan = explain_federated(text, shell.registry, shell.settings.params or None)
+        plan = run_in_worker(lambda: explain_federated(text, shell.registry, params), cancel)
     except EsqlError as err:
         shell.show_error(err, text)
         return None

@@ -94,8 +94,10 @@ def test_golden(name: str) -> None:
 
 def test_warnings_golden() -> None:
     text = render_warnings(
-        ["Line 1:37: evaluation of [a + 1] failed, treating result as null. Only first 20 failures recorded.",
-         "Line 1:37: java.lang.ArithmeticException: integer overflow"]
+        [
+            "Line 1:37: evaluation of [a + 1] failed, treating result as null. Only first 20 failures recorded.",
+            "Line 1:37: java.lang.ArithmeticException: integer overflow",
+        ]
     )
     check_golden("warnings.txt", text)
 

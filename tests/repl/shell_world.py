@@ -18,6 +18,7 @@ from prompt_toolkit.output import DummyOutput
 
 from esqlsh.clusters.config import load_config
 from esqlsh.clusters.ingest import load_index
+from esqlsh.clusters.layout import ENRICH_DIR
 from esqlsh.clusters.registry import Registry
 from esqlsh.env import Environment
 from esqlsh.exit import ExitStatus
@@ -67,6 +68,10 @@ def build_cluster(root: Path, alias: str) -> Path:
             hosts,
             mapping={"properties": {"host": {"type": "keyword"}, "os": {"type": "keyword"}}},
         )
+        # An enrich policy as an embedded cluster stores it (Elasticsearch's JSON).
+        policy = {"match": {"indices": "hosts", "match_field": "host", "enrich_fields": ["os"]}}
+        (path / ENRICH_DIR).mkdir(exist_ok=True)
+        (path / ENRICH_DIR / "hosts-policy.json").write_text(json.dumps(policy), "utf-8")
     return path
 
 

@@ -89,7 +89,9 @@ def test_an_error_shows_a_caret_and_the_shell_goes_on(registry: Registry) -> Non
 
 def test_format_timing_and_types_change_the_output(registry: Registry) -> None:
     env = make_env()
-    keys = "\\format csv\r\\timing\rROW a = 1, b = \"x\";\r\\format table\r\\set types on\rROW a = 1;\r"
+    keys = (
+        '\\format csv\r\\timing\rROW a = 1, b = "x";\r\\format table\r\\set types on\rROW a = 1;\r'
+    )
     run_keys(registry, keys, env)
     stdout = out(env)
     assert "a,b\n1,x\n" in stdout
@@ -116,7 +118,9 @@ def test_tee_writes_results_to_a_file_until_stopped(registry: Registry, tmp_path
 
 def test_include_runs_a_file(registry: Registry, tmp_path: Path) -> None:
     script = tmp_path / "script.esql"
-    script.write_text('\\format csv\nROW a = 1;\n\nROW b = ";"\n| EVAL c = 3\n\nFROM nope;\n', "utf-8")
+    script.write_text(
+        '\\format csv\nROW a = 1;\n\nROW b = ";"\n| EVAL c = 3\n\nFROM nope;\n', "utf-8"
+    )
     env = make_env()
     run_keys(registry, f"\\i {script}\r", env)
     assert "a\n1\n" in out(env) and "b,c\n;,3\n" in out(env)
@@ -150,9 +154,7 @@ def test_edit_puts_the_edited_query_back_at_the_prompt(registry: Registry, tmp_p
 
 def test_edit_suffix_edits_the_query_typed_before_it(registry: Registry, tmp_path: Path) -> None:
     editor = tmp_path / "editor.py"
-    editor.write_text(
-        "import sys\nopen(sys.argv[1], 'a').write('| EVAL b = 2;\\n')\n", "utf-8"
-    )
+    editor.write_text("import sys\nopen(sys.argv[1], 'a').write('| EVAL b = 2;\\n')\n", "utf-8")
     env = make_env({"VISUAL": f"{sys.executable} {editor}"})
     app, _ = run_keys(registry, "ROW a = 1 \\e\r\r", env)
     assert app.last_query == "ROW a = 1\n| EVAL b = 2"
@@ -177,6 +179,44 @@ def test_toolbar_counts_clusters(registry: Registry) -> None:
     app.health.wait(5)
     text = "".join(part[1] for part in app.toolbar())
     assert "clusters: 3 up" in text and "format: table" in text and "timing: off" in text
+
+
+def test_toolbar_counts_from_the_metadata_cache_once_the_prompt_runs(
+    clusters: dict[str, Path], tmp_path: Path
+) -> None:
+    dead = [
+        "  dead:",
+        "    type: elasticsearch",
+        "    hosts: http://127.0.0.1:9",
+        "    timeout: 2s",
+    ]
+    registry = registry_of(write_config(tmp_path / "dead.yaml", clusters, dead))
+    app, _ = run_keys(registry, "\\timing\r")
+    assert app.metadata is not None and app.metadata.wait(10)
+    assert app.cluster_counts() == (3, 1, 0)
+    text = "".join(part[1] for part in app.toolbar())
+    assert "3 up, 1 down" in text and "timing: on" in text
+
+
+def test_results_taller_than_the_terminal_go_through_the_pager(
+    registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+
+    paged = tmp_path / "paged.txt"
+    pager = f"{sys.executable} -c \"import sys; open(sys.argv[1], 'w').write(sys.stdin.read())\" {paged}"
+    monkeypatch.setattr(
+        "shutil.get_terminal_size", lambda fallback=None: os.terminal_size((100, 5))
+    )
+    env = make_env({"PAGER": pager})
+    env.stdout_isatty = True
+    app = make_app(registry, env)
+    app.run_statement("FROM logs | KEEP host | SORT host;")
+    assert "│ a    │" in paged.read_text(encoding="utf-8")
+    assert "│ a    │" not in out(env)
+    app.run_statement("\\set pager off")
+    app.run_statement("FROM logs | KEEP host | SORT host;")
+    assert "│ a    │" in out(env)
 
 
 def test_history_is_private_and_keeps_no_secret(registry: Registry, tmp_path: Path) -> None:
@@ -264,3 +304,81 @@ def test_a_cancelled_worker_surfaces_as_query_cancelled() -> None:
 
     with pytest.raises(QueryCancelled):
         run_in_worker(interrupted, threading.Event())
+
+
+# ---------------------------------------------------------------------- from the command line
+
+
+def tty_env(environ: dict[str, str] | None = None) -> Any:
+    env = make_env(environ)
+    env.stdin_isatty = env.stdout_isatty = env.stderr_isatty = True
+    return env
+
+
+def test_esqlsh_on_a_terminal_starts_the_shell_on_the_configured_clusters(
+    clusters: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from esqlsh.cli import run
+
+    config = write_config(tmp_path / "config.yaml", clusters)
+    started: dict[str, Any] = {}
+
+    def fake_start(env: Any, registry: Any, settings: ReplSettings) -> ExitStatus:
+        started.update(aliases=list(registry.clusters), local=registry.local, settings=settings)
+        return ExitStatus.OK
+
+    monkeypatch.setattr("esqlsh.repl.app.start_repl", fake_start)
+    env = tty_env({"ESQLSH_EDITING_MODE": "vi"})
+    argv = ["--config", str(config), "--format", "csv", "--timing", "--param", "n=3"]
+    assert run(argv, env) is ExitStatus.OK
+    assert started["aliases"] == ["local", "cluster_one", "cluster_two"]
+    settings = started["settings"]
+    assert (settings.format, settings.timing, settings.params) == ("csv", True, {"n": 3})
+    assert settings.editing_mode == "vi"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--format", "arrow"], "--format arrow is for one-shot queries"),
+        (["--explain"], "--explain and --server-side need a query"),
+    ],
+)
+def test_shell_usage_errors(argv: list[str], message: str) -> None:
+    from esqlsh.cli import run
+
+    env = tty_env()
+    assert run(argv, env) is ExitStatus.USAGE
+    assert message in err(env)
+
+
+def test_the_shell_needs_a_terminal_on_stdout() -> None:
+    from esqlsh.cli import run
+
+    env = make_env()
+    env.stdin_isatty = True
+    assert run([], env) is ExitStatus.USAGE
+    assert "interactive shell needs a terminal" in err(env)
+
+
+def test_ctrl_c_in_an_included_file_stops_the_whole_file(
+    registry: Registry, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import _thread
+
+    calls: list[str] = []
+
+    def slow(text: str, registry: Any, params: Any = None, **kwargs: Any) -> Any:
+        calls.append(text)
+        kwargs["cancel"].wait(10)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr("esqlsh.coordinator.fanout.run_federated", slow)
+    script = tmp_path / "two.esql"
+    script.write_text("FROM logs;\nROW a = 1;\n", "utf-8")
+    env = make_env()
+    app = make_app(registry, env)
+    threading.Timer(0.3, _thread.interrupt_main).start()
+    app.run_statement(f"\\i {script}")
+    assert calls == ["FROM logs"]
+    assert err(env).count("Cancelled.") == 1

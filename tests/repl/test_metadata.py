@@ -386,3 +386,13 @@ def test_embedded_and_remote_clusters_over_http(tmp_path: Path) -> None:
                 "host": "keyword",
                 "status": "integer",
             }
+
+
+def test_dot_names_are_resolved_but_not_offered() -> None:
+    snapshot = build_snapshot(
+        "x",
+        catalog_of("x", info(".ds-logs-1", {"a": K}), info("logs", {"b": K}, aliases=("all",))),
+    )
+    assert snapshot.names.names == ["all", "logs"]
+    assert snapshot.names.metas == ["alias", ""]
+    assert snapshot.resolve(".ds-*") == (".ds-logs-1",)

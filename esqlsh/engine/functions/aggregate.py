@@ -22,7 +22,7 @@ import polars as pl
 
 from esqlsh.analysis.functions._common import no_text
 from esqlsh.analysis.types import DataType
-from esqlsh.engine.compiled import Col, EvalContext, implements
+from esqlsh.engine.compiled import AggContext, Col, EvalContext, implements, plain_column
 from esqlsh.engine.functions._common import (
     LONG_MAX,
     LONG_MIN,
@@ -73,6 +73,14 @@ def _limit(col: Col, ctx: EvalContext) -> int | None:
     return n
 
 
+def _fast(a: Col, ctx: EvalContext) -> AggContext | None:
+    """``ctx`` when ``a`` can take the partials fast path (see ``AggContext``): a
+    plain single-valued column, aggregated in STATS."""
+    if isinstance(ctx, AggContext) and plain_column(a) is not None:
+        return ctx
+    return None
+
+
 @implements("count")
 def count(args: list[Col], ctx: EvalContext) -> Col:
     if not args:  # COUNT() is COUNT(*); the executor normally handles it itself
@@ -80,6 +88,9 @@ def count(args: list[Col], ctx: EvalContext) -> Col:
     (a,) = args
     if a.type is T.NULL:
         return Col(pl.lit(0, dtype=pl.Int64), T.LONG)
+    if not a.multi:
+        # ``count`` counts the non-null values: a plain aggregation
+        return Col(a.expr.count().cast(pl.Int64), T.LONG)
     return Col(values_of(a).len().cast(pl.Int64), T.LONG)
 
 
@@ -100,12 +111,66 @@ def _long_sum(vals: pl.Expr, ctx: EvalContext) -> pl.Expr:
     return pl.when(fits).then(wide).cast(pl.Int64, strict=False)
 
 
+def _checked_long(total: pl.Expr, ctx: EvalContext) -> pl.Expr:
+    """An exact (Int128) sum as a long; null (with ``long overflow``) when it does
+    not fit. Modular arithmetic would give the right answer whenever the sum
+    fits, but not say when it does not: the Int128 sum costs no more than an
+    Int64 one and does."""
+    fits = in_range(total, LONG_MIN, LONG_MAX)
+    ctx.fail_when(~fits, overflow_message(T.LONG))
+    return pl.when(fits).then(total).cast(pl.Int64, strict=False)
+
+
+# Fixed-point sums of doubles: every value times 2**k is summed exactly as an
+# Int128. k is the largest exponent with n * max|x| * 2**k below 2**125: then no
+# partial sum overflows, and only bits below 2**-k of a value (about 2**-100 of the
+# largest one) are lost. The total is converted back with one rounding: the sum,
+# correctly rounded, as Elasticsearch's compensated (Kahan) summation gives it, or
+# better. 2**k is applied as two factors (each within a double's exponent range).
+_FIXED_HEADROOM = 122.0
+_HALF_EXPONENT = 1000.0
+
+
+def _scale_exponent(x: pl.Expr) -> pl.Expr:
+    """k for the values of column ``x`` (over the whole frame: a bound for every
+    group of it)."""
+    largest = x.abs().max()
+    bits = (x.count() + 1).cast(pl.Float64).log(2).ceil()
+    k = pl.lit(_FIXED_HEADROOM) - bits - largest.log(2).ceil()
+    return pl.when(largest > 0).then(k).otherwise(0.0).clip(-2 * _HALF_EXPONENT, 2 * _HALF_EXPONENT)
+
+
+def _times_power_of_two(value: pl.Expr, k: pl.Expr) -> pl.Expr:
+    first = k.clip(-_HALF_EXPONENT, _HALF_EXPONENT)
+    return value * pl.lit(2.0).pow(first) * pl.lit(2.0).pow(k - first)
+
+
+def _fast_double_sum(x: pl.Expr, ctx: AggContext) -> tuple[pl.Expr, pl.Expr]:
+    """(sum, count) of the values of plain column ``x``, as partials."""
+    k = _scale_exponent(x)
+    fixed = ctx.input(_times_power_of_two(x, k).cast(pl.Int128, strict=False))
+    total = ctx.partial(fixed.sum())
+    scale = ctx.partial(ctx.input(k).first())
+    n = ctx.partial(x.count())
+    # A non-finite value (not one Elasticsearch stores) has no fixed-point form.
+    finite = ctx.partial(fixed.null_count()) == ctx.partial(x.null_count())
+    exact = _times_power_of_two(total.cast(pl.Float64), -scale)
+    return pl.when(finite).then(exact).otherwise(ctx.partial(x.sum())), n
+
+
 @implements("sum")
 def sum_(args: list[Col], ctx: EvalContext) -> Col:
     (a,) = args
     if a.type is T.NULL:
         return Col(null_of(T.NULL), T.NULL)
     out = T.DOUBLE if a.type is T.DOUBLE else T.LONG
+    if fast := _fast(a, ctx):
+        if out is T.DOUBLE:
+            total, n = _fast_double_sum(a.expr, fast)
+        else:
+            total = _checked_long(fast.partial(a.expr.cast(pl.Int128).sum()), fast)
+            n = fast.partial(a.expr.count())
+        return Col(pl.when(n > 0).then(total), out)
     vals = values_of(a)
     total = compensated_sum(vals) if out is T.DOUBLE else _long_sum(vals, ctx)
     return Col(_nonempty(vals, total), out)
@@ -116,6 +181,14 @@ def avg(args: list[Col], ctx: EvalContext) -> Col:
     (a,) = args
     if a.type is T.NULL:
         return Col(null_of(T.DOUBLE), T.DOUBLE)
+    if fast := _fast(a, ctx):
+        if a.type is T.DOUBLE:
+            total, n = _fast_double_sum(a.expr, fast)
+        else:
+            wide = fast.partial(a.expr.cast(pl.Int128).sum())
+            total = _checked_long(wide, fast).cast(pl.Float64)
+            n = fast.partial(a.expr.count())
+        return Col(pl.when(n > 0).then(total / n.cast(pl.Float64)), T.DOUBLE)
     vals = values_of(a)
     total = compensated_sum(vals) if a.type is T.DOUBLE else _long_sum(vals, ctx).cast(pl.Float64)
     return Col(_nonempty(vals, total / vals.len().cast(pl.Float64)), T.DOUBLE)
@@ -132,6 +205,9 @@ def _extreme(pick_max: bool) -> Impl:
             key = order_expr(vals, a.type)
             index = key.arg_max() if pick_max else key.arg_min()
             return Col(_nonempty(vals, vals.get(index)), t)
+        if not a.multi:
+            # max/min skip nulls themselves: a plain aggregation
+            vals = a.expr
         return Col(vals.max() if pick_max else vals.min(), t)
 
     return impl

@@ -10,12 +10,13 @@ snapshots) and never raises.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping
 
 from prompt_toolkit.completion import CompleteEvent, Completer, Completion
 from prompt_toolkit.document import Document
 
-from esqlsh.repl.completion.matchers import Candidate, MatchOptions, candidates
+from esqlsh.repl.completion.matchers import Candidate, MatchOptions, candidates, warm_up
 from esqlsh.repl.completion.metadata import MetadataSource, NoMetadata
 from esqlsh.repl.completion.suggest import META_COMMANDS, suggest
 
@@ -75,6 +76,9 @@ class EsqlCompleter(Completer):
             meta_commands=tuple((meta_commands or _default_meta_commands()).items()),
             formats=tuple(formats) if formats is not None else _default_formats(),
         )
+        # Build the function lists off the prompt's thread: the first Tab is then
+        # as quick as the others.
+        threading.Thread(target=warm_up, name="esqlsh-completion-warm-up", daemon=True).start()
 
     def get_completions(
         self, document: Document, complete_event: CompleteEvent

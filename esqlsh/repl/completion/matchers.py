@@ -10,6 +10,7 @@ signature, an index's cluster).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -19,8 +20,12 @@ from esqlsh.clusters.names import wildcard_regex
 from esqlsh.repl.completion.metadata import MetadataSource
 from esqlsh.repl.completion.names import NameIndex
 from esqlsh.repl.completion.suggest import (
+    AGGREGATE,
+    ALL_FUNCTIONS,
+    GROUPING,
     META_COMMANDS,
     PROCESSING_COMMANDS,
+    SCALAR,
     SOURCE_COMMANDS,
     Cluster,
     Command,
@@ -37,7 +42,7 @@ from esqlsh.repl.completion.suggest import (
     Suggestion,
 )
 
-__all__ = ["Candidate", "MatchOptions", "candidates", "quote_name"]
+__all__ = ["Candidate", "MatchOptions", "candidates", "quote_name", "warm_up"]
 
 
 @dataclass(frozen=True)
@@ -109,7 +114,7 @@ def _match(
         return []
     width = len(prefix) if replace is None else replace
     exact = index.prefixed(prefix, limit)
-    fuzzy = index.fuzzy(prefix, limit - len(exact), exact) if prefix else []
+    fuzzy = index.fuzzy(prefix, limit - len(exact), exact) if _wants_fuzzy(prefix, exact) else []
     out = []
     for tier, positions in ((0, exact), (1, fuzzy)):
         for rank, i in enumerate(positions):
@@ -118,6 +123,16 @@ def _match(
                 Candidate(insert(name), width, name, meta(name, index.metas[i]), kind, tier, rank)
             )
     return out
+
+
+# Fuzzy matches fill a menu the prefix matches leave short; past this many
+# prefix matches nobody scrolls down to them (and they cost a scan of every name).
+FUZZY_BELOW = 20
+
+
+def _wants_fuzzy(prefix: str, exact: Sequence[int]) -> bool:
+    # a word with a wildcard is a pattern being written, not a name to guess
+    return bool(prefix) and "*" not in prefix and len(exact) < FUZZY_BELOW
 
 
 @functools.lru_cache(maxsize=64)
@@ -165,6 +180,13 @@ def _functions_index(kinds: frozenset[str]) -> NameIndex:
 
     chosen = [f for f in public_functions() if f.kind in kinds]
     return NameIndex([f.name.upper() for f in chosen], [f.signature for f in chosen])
+
+
+def warm_up() -> None:
+    """Build the function lists every statement may need (import the registry)."""
+    with contextlib.suppress(Exception):  # a broken registry shows up on Tab instead
+        for kinds in (SCALAR, AGGREGATE, GROUPING, ALL_FUNCTIONS):
+            _functions_index(kinds)
 
 
 def _functions(s: Function, _: MetadataSource, o: MatchOptions) -> list[Candidate]:

@@ -118,10 +118,13 @@ class ClusterSnapshot:
         self.schema_of = dict(schema_of)
         self.schemas = list(schemas)
         self.fields_ready = fields_ready
-        metas = ["lookup" if self.modes.get(n) == "lookup" else "" for n in self.sorted]
+        # dot-names (data streams' backing indices, system indices) are not offered
+        shown = [n for n in self.sorted if not n.startswith(".")]
+        alias_names = [a for a in self.aliases if a not in self._known and not a.startswith(".")]
         self.names = NameIndex(
-            [*self.sorted, *(a for a in self.aliases if a not in self._known)],
-            [*metas, *("alias" for a in self.aliases if a not in self._known)],
+            [*shown, *alias_names],
+            [*("lookup" if self.modes.get(n) == "lookup" else "" for n in shown)]
+            + ["alias"] * len(alias_names),
         )
         lookups = [n for n in self.sorted if self.modes.get(n) == "lookup"]
         self.lookup = NameIndex(lookups, ["lookup"] * len(lookups))
@@ -198,15 +201,21 @@ def _policy_meta(policy: EnrichPolicy) -> str:
 def merge_columns(schemas: Iterable[Columns]) -> Columns:
     """The union of several field sets; a field typed differently shows both."""
     merged: Columns = {}
+    seen: set[tuple[str, str]] = set()  # every (name, type) pair merged so far
     for schema in schemas:
         if not merged:
             merged = dict(schema)
+            seen = set(schema.items())
             continue
-        for name, type_ in schema.items():
+        # ``set.difference`` walks the small side in C: only new names and
+        # differently typed ones reach the Python loop
+        fresh = set(schema.items()).difference(seen)
+        seen |= fresh
+        for name, type_ in fresh:
             known = merged.get(name)
             if known is None:
                 merged[name] = type_
-            elif known != type_ and type_ not in known.split("|"):
+            elif type_ not in known.split("|"):
                 merged[name] = "|".join(sorted({*known.split("|"), type_}))
     return merged
 
@@ -239,7 +248,7 @@ def build_snapshot(
         modes[name] = info.mode
         for a in info.aliases:
             aliases.setdefault(a, []).append(name)
-    return ClusterSnapshot(
+    snapshot = ClusterSnapshot(
         alias,
         names,
         {a: tuple(i) for a, i in aliases.items()},
@@ -249,6 +258,8 @@ def build_snapshot(
         schemas.schemas,
         fields_ready=True,
     )
+    snapshot.columns("*")  # the widest union, computed here rather than on a keystroke
+    return snapshot
 
 
 class _Schemas:

@@ -101,9 +101,17 @@ class NameIndex:
 
 def fuzzy_pattern(text: str) -> re.Pattern[str]:
     """One line of a newline-joined blob that holds ``text``'s characters in order:
-    group 1 is what precedes the match, group 2 the matched stretch."""
-    body = "[^\n]*?".join(re.escape(c) for c in text.lower() if c != "\n")
-    return _compile(f"^([^\n]*?)({body})[^\n]*$")
+    group 1 is what precedes the match, group 2 the matched stretch.
+
+    Each character is reached by a possessive run of "anything but it", so the
+    earliest occurrence is taken and nothing backtracks: linear in the line,
+    where lazy ``.*?`` runs backtrack badly on names that almost match."""
+    chars = [c for c in text.lower() if c != "\n"]
+    if not chars:
+        return _compile("(?!)")
+    steps = [f"[^{re.escape(c)}\n]*+{re.escape(c)}" for c in chars[1:]]
+    first = re.escape(chars[0])
+    return _compile(f"^([^{first}\n]*+)({first}{''.join(steps)})[^\n]*+$")
 
 
 _PATTERNS: dict[str, re.Pattern[str]] = {}

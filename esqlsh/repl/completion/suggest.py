@@ -1085,7 +1085,7 @@ def _scan_sources(text: str) -> tuple[Source, ...]:
     return tuple(out)
 
 
-_SHOW_INFO = (NewField("version", DataType.KEYWORD), NewField("date", DataType.KEYWORD))
+_SHOW_INFO = tuple(NewField(n, DataType.KEYWORD) for n in ("version", "date", "hash"))
 _METADATA_TYPES = {
     "_index": DataType.KEYWORD,
     "_id": DataType.KEYWORD,
