@@ -91,7 +91,8 @@ def _run_stats(
     stats = Plan(node.stats)
     for step, needed in zip(node.stats, needed_after(stats), strict=True):
         run.needed = needed
-        lf = translate(step, lf, run)
+        # failures an EVAL step deferred are read before the join drops them
+        lf = run.settle(translate(step, lf, run))
     return lf
 
 

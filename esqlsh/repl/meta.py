@@ -114,9 +114,10 @@ def parse_meta(line: str) -> tuple[str, str]:
     stripped = line.strip()
     if stripped.lower() in EXIT_WORDS:
         return "q", ""
-    name, _, argument = stripped.lstrip("\\").partition(" ")
-    # `\e` may be glued to a query's end (`FROM x | \e`): app.py handles that.
-    return name.strip(), argument.strip()
+    parts = stripped.lstrip("\\").split(None, 1)
+    if not parts:
+        return "", ""
+    return parts[0], parts[1].strip() if len(parts) > 1 else ""
 
 
 def run_meta(shell: Shell, line: str) -> str | None:

@@ -66,6 +66,8 @@ def test_parse_meta() -> None:
     assert parse_meta("\\indices  logs* ") == ("indices", "logs*")
     assert parse_meta("quit") == ("q", "")
     assert parse_meta("\\q") == ("q", "")
+    assert parse_meta("\\describe\tlogs") == ("describe", "logs")
+    assert parse_meta("\\") == ("", "")
     assert "\\clusters" in meta_names() and "\\describe" in meta_names()
 
 
