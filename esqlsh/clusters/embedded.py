@@ -126,6 +126,10 @@ class EmbeddedCluster:
         if not wanted:
             # No columns, but the rows: a select of nothing would have none.
             return frame.select(layout.ID_COLUMN).drop(layout.ID_COLUMN)
+        if all(e.meta.is_column() and e.meta.output_name() == n for e, n in zip(exprs, wanted)):
+            # Stored columns only: a bare projection, which Polars pushes into the
+            # Parquet reader with the predicates above it.
+            return frame.select(exprs)
         # with_columns (not select): constants take the frame's height; projection
         # pushdown then reads only the columns ``wanted`` needs.
         return frame.with_columns(exprs).select(wanted)

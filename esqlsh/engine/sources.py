@@ -76,6 +76,11 @@ def _scan_index(
     return lf, dict(lf.collect_schema())
 
 
+def _is_column(expr: pl.Expr, name: str) -> bool:
+    bare = expr.meta.undo_aliases()
+    return bare.meta.is_column() and bare.meta.output_name() == name
+
+
 def _index_frame(
     node: Relation,
     index: str,
@@ -97,6 +102,8 @@ def _index_frame(
                     expr = field.cast(pl.List(base), strict=False)
                 else:
                     expr = _as_list(field, base)
+            elif current == base:
+                expr = field  # no cast node: it would hide the column from pushdown
             else:
                 expr = field.cast(base, strict=False)
         else:
@@ -106,6 +113,8 @@ def _index_frame(
     if not exprs:
         # A frame without columns still has rows (selecting nothing would not).
         return lf.drop(lf.collect_schema().names())
+    if all(_is_column(e, a.name) for e, a in zip(exprs, wanted, strict=True)):
+        return lf.select(exprs)  # the scan's own columns, as they are
     # with_columns, then select by name: a constant (``_index``, ``_version``)
     # takes the frame's height, where a select of constants alone is one row.
     return lf.with_columns(exprs).select(exactly(attr.name for attr in wanted))

@@ -66,7 +66,6 @@ class QueryRunner:
     def __init__(self, registry: Any, printer: Printer):
         self.registry = registry
         self.printer = printer
-        self.current: threading.Event | None = None
 
     def run(
         self, text: str, params: Any = None, *, include_ccs_metadata: bool = False
@@ -76,7 +75,6 @@ class QueryRunner:
         progress = QueryProgress(self.registry.local)
         observed = ObservedRegistry(self.registry, progress.received)
         cancel = threading.Event()
-        self.current = cancel
 
         def work() -> FederatedResult:
             return run_federated(
@@ -96,7 +94,6 @@ class QueryRunner:
         finally:
             if display is not None:
                 display.stop()
-            self.current = None
 
     def _display(self, progress: QueryProgress) -> LiveDisplay | None:
         env = self.printer.env
