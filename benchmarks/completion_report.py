@@ -74,5 +74,5 @@ def markdown(section: dict[str, Any]) -> str:
         f"| {SHAPE} | {section['keystrokes']} | {section['p50_ms']:.2f} ms"
         f" | {section['p99_ms']:.2f} ms | {section['max_ms']:.2f} ms | p99 < 20 ms |\n\n"
         "From `benchmarks/completion.py` (the REPL's own benchmark), whose table"
-        " follows:\n\n" + section.get("table", "")
+        " follows:\n\n" + str(section.get("table", ""))
     )

@@ -107,7 +107,7 @@ def nodes(paths: dict[str, Path], latency_ms: int) -> Iterator[dict[str, str]]:
 
 def time_queries(
     registry: Registry, repeat: int, counts: Sequence[int] = COUNTS
-) -> dict[int, dict[str, float]]:
+) -> dict[int, dict[str, Any]]:
     """Min and median milliseconds per cluster count: one warm-up run each, then
     ``repeat`` rounds over every count in turn."""
     for k in counts:
@@ -136,7 +136,7 @@ def run(
     """Every mode's timings, as the ``fanout`` section of results.json (cluster
     counts are string keys there, as JSON has them)."""
     paths = build_clusters(rows, max(counts))
-    modes: dict[str, dict[int, dict[str, float]]] = {}
+    modes: dict[str, dict[int, dict[str, Any]]] = {}
     if embedded:
         print(f"fanout: embedded, {list(counts)} clusters x {repeat}", file=sys.stderr)
         with embedded_registry(paths) as registry:
