@@ -31,8 +31,8 @@ from esqlsh.engine.expressions import (
     is_multi,
     literal,
 )
-from esqlsh.engine.failures import collect_warnings, failure_count, site_columns
-from esqlsh.engine.runtime import Run, conform_dtypes
+from esqlsh.engine.failures import collect_warnings, site_columns
+from esqlsh.engine.runtime import Run, conform_dtypes, read_pending
 from esqlsh.plan.logical import Aggregate, FnCall, Lit, Ref, TExpr
 
 
@@ -201,29 +201,21 @@ def _aggregated(
 ) -> pl.LazyFrame:
     """The aggregated rows (evaluated), with the warnings of the input's pending
     failures and of the aggregations. The input's failures are counted in the
-    aggregation itself; only if some row failed is the input read again for the
-    failing rows' messages."""
+    aggregation itself; only if some row failed are the messages read."""
     pending, run.pending = run.pending, []
-    grouped_input = _explode_groups(lf, group_cols)
-    parts = _compile_calls(calls, grouped_input.collect_schema(), run)
+    lf = _explode_groups(lf, group_cols)
+    parts = _compile_calls(calls, lf.collect_schema(), run)
     if parts.inputs:
-        grouped_input = grouped_input.with_columns(parts.inputs)
-    counts = [run.temp("failed") for _ in pending]
+        lf = lf.with_columns(parts.inputs)
     agg_site_exprs, agg_sites = site_columns(parts.agg_checks, run.temp("w"), aggregated=True)
-    exprs = [
-        *parts.aggs,
-        *agg_site_exprs,
-        *(failure_count(site).alias(n) for site, n in zip(pending, counts, strict=True)),
-    ]
-    out = _group(grouped_input, group_cols, exprs, run)
+    failed = [pl.col(p.mask).sum().alias(p.mask) for p in pending]
+    out = _group(lf, group_cols, [*parts.aggs, *agg_site_exprs, *failed], run)
     final_site_exprs, final_sites = site_columns(parts.final_checks, run.temp("w"))
     if parts.finals:
         out = out.with_columns(parts.finals).with_columns(final_site_exprs)
-    frame = out.collect()
-    failed = [s for s, n in zip(pending, counts, strict=True) if frame.get_column(n).sum() > 0]
-    collect_warnings(lf, failed, run.log)
+    frame = read_pending(out.collect(), pending, run.log)
     collect_warnings(frame, agg_sites + final_sites, run.log)
-    temps = [*parts.temps, *counts, *(s.name for s in agg_sites + final_sites)]
+    temps = [*parts.temps, *(s.name for s in agg_sites + final_sites)]
     return frame.drop(exactly(t for t in temps if t in frame.schema)).lazy()
 
 

@@ -27,7 +27,7 @@ from esqlsh.engine.compiled import Col
 from esqlsh.engine.expression_join import expression_lookup_join
 from esqlsh.engine.expressions import is_multi, physical_of
 from esqlsh.engine.extract import dissect, grok
-from esqlsh.engine.failures import collect_warnings, site_columns
+from esqlsh.engine.failures import site_columns
 from esqlsh.engine.inline_stats import inline_stats
 from esqlsh.engine.joins import enrich, lookup_join
 from esqlsh.engine.optimize import (
@@ -39,7 +39,7 @@ from esqlsh.engine.optimize import (
 )
 from esqlsh.engine.ordering import order_key
 from esqlsh.engine.result import Result
-from esqlsh.engine.runtime import Run
+from esqlsh.engine.runtime import Run, read_pending
 from esqlsh.engine.sources import row_source, scan_relation, show_info
 from esqlsh.plan.logical import (
     Aggregate,
@@ -262,9 +262,5 @@ _DEFERRING = (EvalNode, Aggregate)
 
 def _collect_result(lf: pl.LazyFrame, run: Run) -> pl.DataFrame:
     """The final frame; pending failures are read from it in the same pass."""
-    sites, run.pending = run.pending, []
-    frame = lf.collect()
-    if sites:
-        collect_warnings(frame, sites, run.log)
-        frame = frame.drop([s.name for s in sites])
-    return frame
+    pending, run.pending = run.pending, []
+    return read_pending(lf.collect(), pending, run.log)

@@ -78,6 +78,22 @@ def _message_expr(check: Check, as_list: bool) -> pl.Expr:
     return pl.when(check.mask.fill_null(False)).then(msg)
 
 
+def _by_site(checks: list[Check]) -> dict[Source, list[Check]]:
+    by_site: dict[Source, list[Check]] = {}
+    for check in checks:
+        by_site.setdefault(check.source, []).append(check)
+    return by_site
+
+
+def site_masks(checks: list[Check]) -> list[pl.Expr]:
+    """Per call site of ``checks`` (the order of ``site_columns``), whether the row
+    failed there: a boolean, far cheaper to compute and count than the message."""
+    return [
+        pl.any_horizontal([c.mask.fill_null(False) for c in site_checks])
+        for site_checks in _by_site(checks).values()
+    ]
+
+
 def site_columns(
     checks: list[Check], prefix: str, *, aggregated: bool = False
 ) -> tuple[list[pl.Expr], list[SiteColumn]]:
@@ -85,12 +101,9 @@ def site_columns(
     order), named ``{prefix}{n}``. ``aggregated``: the checks belong to aggregations
     (their expressions go in ``group_by().agg()``/``select``), so the messages
     are collected into a list per group."""
-    by_site: dict[Source, list[Check]] = {}
-    for check in checks:
-        by_site.setdefault(check.source, []).append(check)
     exprs: list[pl.Expr] = []
     sites: list[SiteColumn] = []
-    for n, (source, site_checks) in enumerate(by_site.items()):
+    for n, (source, site_checks) in enumerate(_by_site(checks).items()):
         name = f"{prefix}{n}"
         as_list = any(c.many for c in site_checks)
         parts = [_message_expr(c, as_list) for c in site_checks]
@@ -127,12 +140,6 @@ def collect_warnings(
         log.add(header(site.source, site.treated_as))
         for message in messages:
             log.add(location(site.source) + message)
-
-
-def failure_count(site: SiteColumn) -> pl.Expr:
-    """How many rows failed at ``site``: a plain aggregation, cheap to add to a
-    STATS to learn whether its input had failures at all."""
-    return pl.col(site.name).count()
 
 
 def warn_all(

@@ -6,11 +6,17 @@ be turned into warnings).
 
 Frames stay lazy between nodes; they are collected only when warnings must be
 computed (or a translator needs concrete data), pruned to the columns still
-needed first. The failure columns of EVAL (and of a STATS's own expressions) are
-*deferred*: they ride along in the lazy frame (``Run.pending``) until the rows
-change. A STATS then counts them in its own aggregation and reads the failing
-rows only if there were any, and the query's final collect reads them from the
-result; anything else settles them first (``Run.settle``), as before.
+needed first.
+
+The failures of EVAL (and of a STATS's own expressions) are *deferred*
+(``Run.pending``): the frame carries one boolean column per call site (did the
+row fail here?) until the rows change, and each pending site keeps the lazy frame
+as it was, with its message column. A STATS counts the failed rows in its own
+aggregation, the query's final collect sees them in the result, anything else
+settles them (``Run.settle``) by collecting the frame; only when some row did
+fail is the kept frame read for the first messages. So a query without failures
+never materialises its frame for them, nor builds a column of messages, and one
+with failures reads its input a second time.
 """
 
 from __future__ import annotations
@@ -25,8 +31,29 @@ from esqlsh.clusters.base import Storage
 from esqlsh.engine.columns import col, exactly
 from esqlsh.engine.compiled import Col, EvalContext
 from esqlsh.engine.expressions import ExprCompiler, physical_of
-from esqlsh.engine.failures import SiteColumn, WarningLog, collect_warnings, site_columns
+from esqlsh.engine.failures import (
+    SiteColumn,
+    WarningLog,
+    collect_warnings,
+    site_columns,
+    site_masks,
+)
 from esqlsh.plan.logical import TExpr
+
+
+@dataclass(frozen=True)
+class PendingSite:
+    """A call site whose failures are not read yet: the frame's boolean column
+    ``mask`` says which rows failed; ``messages`` is the frame at the site, with
+    the messages in column ``site.name``."""
+
+    site: SiteColumn
+    mask: str
+    messages: pl.LazyFrame
+
+    def read(self, log: WarningLog) -> None:
+        """Add the site's warnings (its first failures) to ``log``."""
+        collect_warnings(self.messages, [self.site], log)
 
 
 def target_dtype(t: DataType, current: pl.DataType) -> pl.DataType:
@@ -64,7 +91,7 @@ class Run:
     # The fields of the index scan a WHERE runs right on (None elsewhere).
     scan_fields: set[str] | None = None
     # Failure columns in the frame whose warnings are not read yet (see module doc).
-    pending: list[SiteColumn] = field(default_factory=list)
+    pending: list[PendingSite] = field(default_factory=list)
     _counter: int = 0
 
     def temp(self, stem: str) -> str:
@@ -95,20 +122,37 @@ class Run:
             ctx = self.context()
             col = self.compile(lf, expr, ctx)
             site_exprs, new_sites = site_columns(ctx.checks, self.temp("w"))
-            lf = lf.with_columns([*site_exprs, col.expr.alias(name)])
+            if defer:
+                failed = self._defer(lf, site_exprs, new_sites, ctx)
+                lf = lf.with_columns([*failed, col.expr.alias(name)])
+            else:
+                lf = lf.with_columns([*site_exprs, col.expr.alias(name)])
+                sites += new_sites
             lf = conform_dtypes(lf, {name: expr.type})
-            sites += new_sites
-        if defer:
-            self.pending += sites
-            return lf
         names = [n for n, _ in fields]
         return self.materialize(lf, sites, keep=[*names, *keep])
 
+    def _defer(
+        self, lf: pl.LazyFrame, messages: list[pl.Expr], sites: list[SiteColumn], ctx: EvalContext
+    ) -> list[pl.Expr]:
+        """Pending sites for ``sites``; their mask columns' expressions."""
+        masks = []
+        for site, message, mask in zip(sites, messages, site_masks(ctx.checks), strict=True):
+            name = self.temp("failed")
+            at_site = lf.with_columns(message).select(col(site.name))
+            self.pending.append(PendingSite(site, name, at_site))
+            masks.append(mask.alias(name))
+        return masks
+
     def settle(self, lf: pl.LazyFrame, keep: Iterable[str] = ()) -> pl.LazyFrame:
-        """``lf`` with the pending failures turned into warnings (materialised if
+        """``lf`` with the pending failures turned into warnings (evaluated if
         there are any)."""
-        sites, self.pending = self.pending, []
-        return self.materialize(lf, sites, keep=keep)
+        if not self.pending:
+            return lf
+        pending = self.pending
+        df = self.collect(lf, keep=keep)
+        self.pending = []
+        return read_pending(df, pending, self.log).lazy()
 
     def materialize(
         self, lf: pl.LazyFrame, sites: list[SiteColumn], keep: Iterable[str] = ()
@@ -123,7 +167,23 @@ class Run:
 
     def collect(self, lf: pl.LazyFrame, keep: Iterable[str] = ()) -> pl.DataFrame:
         """``lf`` evaluated, keeping only needed columns (and ``keep``)."""
-        wanted = self.needed | set(keep) | {s.name for s in self.pending}
+        wanted = self.needed | set(keep) | {p.mask for p in self.pending}
         unwanted = [n for n in lf.collect_schema().names() if n not in wanted]
         # drop, not select: a frame left without columns keeps its row count
         return lf.drop(exactly(unwanted)).collect()
+
+
+def read_pending(frame: pl.DataFrame, pending: list[PendingSite], log: WarningLog) -> pl.DataFrame:
+    """The warnings of the ``pending`` sites at which some row of ``frame`` failed
+    (``frame`` has their mask columns, or counts of them under the same names);
+    ``frame`` without those columns."""
+    for p in pending:
+        if _any_failed(frame.get_column(p.mask)):
+            p.read(log)
+    return frame.drop([p.mask for p in pending])
+
+
+def _any_failed(column: pl.Series) -> bool:
+    if column.dtype == pl.Boolean:
+        return bool(column.any())
+    return bool(column.sum() > 0)
