@@ -30,7 +30,6 @@ import re
 from collections.abc import Callable, Sequence
 
 from esqlsh.analysis import literals, messages, sources
-from esqlsh.analysis.dissect import DissectError, parse_dissect
 from esqlsh.analysis.expressions import (
     ExpressionResolver,
     ParamValues,
@@ -471,6 +470,9 @@ class _Analysis:
     # --------------------------------------------------------- extraction
 
     def _dissect(self, cmd: ast.Dissect, late: list[Problem]) -> None:
+        # Imported here: its patterns compile at import, and few queries DISSECT.
+        from esqlsh.analysis.dissect import DissectError, parse_dissect
+
         try:
             spec = parse_dissect(cmd.pattern)
         except DissectError:

@@ -37,8 +37,6 @@ from decimal import Decimal
 from typing import Any, Literal
 
 import polars as pl
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from esqlsh.analysis.types import DataType
 from esqlsh.clusters.ip_text import canonical_ips, ip_sort_keys
@@ -647,6 +645,8 @@ def _sorted_lists(
     when ``unique``. All values are sorted at once by (document, key) and the
     lists rebuilt around them: per-list sorting (``list.eval``) costs twice as
     much, ``list.sort`` far more."""
+    import pyarrow.compute as pc  # here: only ingest needs it, not start-up
+
     nested = lists.to_arrow()
     flat = pl.DataFrame(
         {
@@ -671,6 +671,8 @@ def _sorted_lists(
 def lists_from_rows(rows: pl.Series, values: pl.Series, height: int) -> pl.Series:
     """``List`` of ``height`` documents from values and their (ascending)
     document positions; null where a document has none."""
+    import pyarrow as pa  # here: only ingest needs it, not start-up
+
     runs = rows.rle().struct.unnest()
     counts = pl.repeat(0, height, dtype=pl.Int64, eager=True).scatter(
         runs.get_column("value"), runs.get_column("len")

@@ -29,7 +29,6 @@ from typing import TYPE_CHECKING, Any
 
 from esqlsh.clusters.registry import FragmentResult
 from esqlsh.clusters.remote_catalog import RemoteCatalog
-from esqlsh.clusters.remote_frames import Table, UnreadableAnswer, from_arrow, from_json
 from esqlsh.clusters.remote_http import Answer, HttpClient, path_of
 from esqlsh.errors import ClusterUnavailableError
 from esqlsh.plan.logical import Attribute
@@ -37,6 +36,7 @@ from esqlsh.syntax import ast
 
 if TYPE_CHECKING:
     from esqlsh.clusters.config import ClusterSpec
+    from esqlsh.clusters.remote_frames import Table
     from esqlsh.plan.split import Fragment
 
 KIND = "elasticsearch"
@@ -325,6 +325,10 @@ class AsyncQuery:
 
     def table(self, answer: Answer) -> Table:
         """The final answer's result as physical columns."""
+        # Imported here: reading answers needs pyarrow, a query that reaches no
+        # remote cluster does not.
+        from esqlsh.clusters.remote_frames import UnreadableAnswer, from_arrow, from_json
+
         try:
             if answer.content_type.endswith("json"):
                 # Columnar only when asked for: a server ignoring format=arrow answers rows.

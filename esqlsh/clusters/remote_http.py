@@ -23,20 +23,21 @@ import base64
 import json
 import re
 import socket
-import ssl
+import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote, urlsplit, urlunsplit
 
-import requests
-import urllib3
-
 from esqlsh import __version__
 from esqlsh.errors import ClusterUnavailableError, RemoteError
 
 if TYPE_CHECKING:
+    # requests, urllib3 and ssl are imported where a request is made: a
+    # configuration naming a cluster that no query reaches costs no start-up time.
+    import requests
+
     from esqlsh.clusters.config import ClusterSpec
 
 # Bytes read at a time from an answer's body.
@@ -129,19 +130,19 @@ class HttpClient:
                 f"no hosts configured for cluster [{spec.alias}]", alias=spec.alias
             )
         self.auth_kind, header, self._secrets = _auth(spec, self.hosts)
-        self.session = requests.Session()
-        self.session.headers.update(
-            {
-                "Accept": "application/json",
-                "Content-Type": "application/json",
-                "User-Agent": f"esqlsh/{__version__}",
-            }
-        )
-        if header:
-            self.session.headers["Authorization"] = header
-        self.session.verify = str(spec.ca_certs) if spec.ca_certs else bool(spec.verify_certs)
-        self.session.trust_env = False  # no proxies or .netrc credentials from the environment
+        self._auth_header = header
+        self._verify: str | bool = str(spec.ca_certs) if spec.ca_certs else bool(spec.verify_certs)
+        self._session: requests.Session | None = None
+        self._session_lock = threading.Lock()
         self._current = 0
+
+    @property
+    def session(self) -> requests.Session:
+        """The ``requests.Session``, made on first use (importing requests then)."""
+        with self._session_lock:  # the metadata and query steps may race to it
+            if self._session is None:
+                self._session = _new_session(self._auth_header, self._verify)
+            return self._session
 
     @property
     def host(self) -> Host:
@@ -162,6 +163,8 @@ class HttpClient:
     ) -> Answer:
         """Send one request and read the whole answer. ``on_headers`` sees the
         response as soon as its headers arrived (before the body is read)."""
+        import requests
+
         data = json.dumps(body).encode() if body is not None else None
         timeout = (min(self.timeout, _MAX_CONNECT), read_timeout or self.timeout)
         last: BaseException | None = None
@@ -218,6 +221,8 @@ class HttpClient:
         timeout: float = CLEANUP_TIMEOUT,
     ) -> None:
         """A best-effort call (clean-up): short timeouts, every failure ignored."""
+        import requests
+
         host = self.hosts[self._current]
         try:
             response = self.session.request(
@@ -231,7 +236,9 @@ class HttpClient:
             pass
 
     def close(self) -> None:
-        self.session.close()
+        with self._session_lock:
+            if self._session is not None:
+                self._session.close()
 
     # --- errors ---------------------------------------------------------------
 
@@ -304,6 +311,9 @@ _REASONS = {
 def read_body(response: requests.Response) -> bytes:
     """The whole body; ``BodyDropped`` (with the bytes received so far) when the
     connection ends early."""
+    import requests
+    import urllib3
+
     parts: list[bytes] = []
     received = 0
     try:
@@ -330,6 +340,9 @@ def read_body(response: requests.Response) -> bytes:
 def _is_connect_failure(err: requests.exceptions.ConnectionError) -> bool:
     """True when nothing was sent: the host refused, is unknown or unroutable, so
     trying another host is safe. TLS failures are not (another host would fail too)."""
+    import requests
+    import urllib3
+
     if isinstance(err, requests.exceptions.SSLError | requests.exceptions.ReadTimeout):
         return False
     if isinstance(err, requests.exceptions.ConnectTimeout):
@@ -345,6 +358,11 @@ def _is_connect_failure(err: requests.exceptions.ConnectionError) -> bool:
 def describe_failure(host: Host, err: BaseException, read_timeout: float, received: int) -> str:
     """Elasticsearch-like text for a transport failure, naming the node as
     ``[host:port]``."""
+    import ssl
+
+    import requests
+    import urllib3
+
     where = f"[{host.label}]"
     causes = list(_causes(err))
     if received:
@@ -396,6 +414,24 @@ def _causes(err: BaseException) -> Iterable[BaseException]:
 
 
 # --- auth ------------------------------------------------------------------------
+
+
+def _new_session(auth_header: str | None, verify: str | bool) -> requests.Session:
+    import requests
+
+    session = requests.Session()
+    session.headers.update(
+        {
+            "Accept": "application/json",
+            "Content-Type": "application/json",
+            "User-Agent": f"esqlsh/{__version__}",
+        }
+    )
+    if auth_header:
+        session.headers["Authorization"] = auth_header
+    session.verify = verify
+    session.trust_env = False  # no proxies or .netrc credentials from the environment
+    return session
 
 
 def _auth(spec: ClusterSpec, hosts: list[Host]) -> tuple[str, str | None, list[str]]:

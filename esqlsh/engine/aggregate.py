@@ -185,15 +185,61 @@ def _explode_groups(lf: pl.LazyFrame, group_cols: list[str]) -> pl.LazyFrame:
     return lf
 
 
+def _in_order(lf: pl.LazyFrame, group_cols: list[str], first: str) -> pl.LazyFrame:
+    """Groups in Elasticsearch's order, by ``first``, each group's first row: of
+    first appearance (with one key, the null group first: its hash gives null id
+    0). Sorting on the first row costs less than asking Polars to keep the order
+    (``maintain_order``: a quarter more with two keys)."""
+    order = [pl.col(first)]
+    if len(group_cols) == 1:
+        order.insert(0, pl.col(group_cols[0]).is_not_null())
+    return lf.sort(order).drop(first)
+
+
 def _group(lf: pl.LazyFrame, group_cols: list[str], exprs: list[pl.Expr], run: Run) -> pl.LazyFrame:
-    if group_cols:
-        lf = lf.group_by(group_cols, maintain_order=True).agg(exprs)
-        if len(group_cols) == 1:
-            # Elasticsearch's single-key hash gives null group id 0: it comes first,
-            # then the groups in order of first appearance.
-            lf = lf.sort(pl.col(group_cols[0]).is_not_null(), maintain_order=True)
-        return lf
-    return lf.select(exprs) if exprs else lf.select(pl.len().alias(run.temp("n")))
+    if not group_cols:
+        return lf.select(exprs) if exprs else lf.select(pl.len().alias(run.temp("n")))
+    first = run.temp("first")
+    lf = lf.with_row_index(first).group_by(group_cols).agg(*exprs, pl.col(first).min())
+    return _in_order(lf, group_cols, first)
+
+
+def _distinct_values(calls: list[AggCall], schema: pl.Schema) -> str | None:
+    """The column when every call is COUNT_DISTINCT of that one single-valued
+    column, unfiltered."""
+    columns = {
+        c.args[0]
+        if c.call.name == "count_distinct"
+        and not (c.mask or c.call.star or c.call.args[0].type is DataType.NULL)
+        else None
+        for c in calls
+    }
+    if len(columns) != 1:
+        return None
+    (column,) = columns
+    if not isinstance(column, str) or is_multi(schema[column]):
+        return None
+    return column
+
+
+def _distinct_counts(
+    lf: pl.LazyFrame, group_cols: list[str], calls: list[AggCall], masks: list[str], run: Run
+) -> pl.LazyFrame | None:
+    """COUNT_DISTINCT(x) BY keys as two plain aggregations: the distinct (keys, x)
+    pairs, then the non-null x of each group's pairs. Several times faster than
+    counting the unique values of each group (Polars' ``n_unique`` per group).
+    None when the STATS is not just that."""
+    column = _distinct_values(calls, lf.collect_schema()) if group_cols else None
+    if column is None:
+        return None
+    first = run.temp("first")
+    failed = [pl.col(m).sum() for m in masks]
+    pairs = (
+        lf.with_row_index(first).group_by([*group_cols, column]).agg(pl.col(first).min(), *failed)
+    )
+    counts = [pl.col(column).count().cast(pl.Int64).alias(c.out) for c in calls]
+    out = pairs.group_by(group_cols).agg(*counts, pl.col(first).min(), *failed)
+    return _in_order(out, group_cols, first)
 
 
 def _aggregated(
@@ -204,6 +250,9 @@ def _aggregated(
     aggregation itself; only if some row failed are the messages read."""
     pending, run.pending = run.pending, []
     lf = _explode_groups(lf, group_cols)
+    distinct = _distinct_counts(lf, group_cols, calls, [p.mask for p in pending], run)
+    if distinct is not None:
+        return read_pending(distinct.collect(), pending, run.log).lazy()
     parts = _compile_calls(calls, lf.collect_schema(), run)
     if parts.inputs:
         lf = lf.with_columns(parts.inputs)

@@ -100,8 +100,13 @@ def divide(a: pl.Expr, b: pl.Expr) -> pl.Expr:
 
     Polars divides a column by a *scalar* by multiplying with its reciprocal
     (``19.0 / 10`` gives ``1.9000000000000001``), and a broadcast (``repeat``) still
-    counts as a scalar; adding a materialised zero per row keeps a true division."""
-    return a / (b + pl.int_range(pl.len()).cast(pl.Float64) * 0.0)
+    counts as a scalar, as does ``b`` masked where ``a`` is null (simplified when
+    ``a`` has no nulls). Adding a zero that depends on ``a`` (``|sign(a)| * 0``:
+    +0 for an infinite ``a`` too, NaN only where ``a`` is, which makes the
+    quotient NaN anyway) makes the divisor a column, so the division is true: far
+    cheaper than a materialised ``int_range`` zero, which made a 10M-row EVAL
+    division several times slower."""
+    return a / (b + a.sign().abs() * 0.0)
 
 
 def java_double(value: pl.Expr) -> pl.Expr:
