@@ -126,7 +126,10 @@ class EmbeddedCluster:
         if not wanted:
             # No columns, but the rows: a select of nothing would have none.
             return frame.select(layout.ID_COLUMN).drop(layout.ID_COLUMN)
-        if all(e.meta.is_column() and e.meta.output_name() == n for e, n in zip(exprs, wanted)):
+        if all(
+            e.meta.is_column() and e.meta.output_name() == n
+            for e, n in zip(exprs, wanted, strict=True)
+        ):
             # Stored columns only: a bare projection, which Polars pushes into the
             # Parquet reader with the predicates above it.
             return frame.select(exprs)
