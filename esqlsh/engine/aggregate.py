@@ -12,6 +12,15 @@ warnings) where Elasticsearch evaluates it:
 
 COUNT(*) is built here (the row count, or the count of rows passing the filter).
 STATS without BY gives exactly one row, even over no rows.
+
+For speed, the aggregation keeps to plain Polars aggregations where it can (see
+``AggContext``: implementations split their work into whole-column inputs,
+plain per-group partials and a final step on the aggregated rows); groups are
+put in Elasticsearch's order by their first row instead of ``maintain_order``;
+a STATS of only COUNT_DISTINCT runs as two plain group_bys; and the failures of
+the pre step and of the EVALs before it are counted in the aggregation, their
+messages read only when a row failed (``runtime``). The aggregated rows are
+evaluated here: they are few, and the steps after work on them.
 """
 
 from __future__ import annotations
@@ -254,8 +263,8 @@ def _aggregated(
     if distinct is not None:
         return read_pending(distinct.collect(), pending, run.log).lazy()
     parts = _compile_calls(calls, lf.collect_schema(), run)
-    if parts.inputs:
-        lf = lf.with_columns(parts.inputs)
+    for column in parts.inputs:  # one by one: an input may read the ones before
+        lf = lf.with_columns(column)
     agg_site_exprs, agg_sites = site_columns(parts.agg_checks, run.temp("w"), aggregated=True)
     failed = [pl.col(p.mask).sum().alias(p.mask) for p in pending]
     out = _group(lf, group_cols, [*parts.aggs, *agg_site_exprs, *failed], run)

@@ -73,11 +73,15 @@ def _eval(node: EvalNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
     return run.with_fields(lf, fields, defer=True)
 
 
-def _truth(expr: pl.Expr, multi: bool) -> pl.Expr:
-    """A condition as a filter mask: null (and a multi-value) is false."""
+def _truth(expr: pl.Expr, multi: bool, t: DataType) -> pl.Expr:
+    """A condition as a filter mask: null (and a multi-value) is false. (A filter
+    drops rows whose mask is null: no ``fill_null``, which would keep Polars from
+    evaluating the predicate in the Parquet reader as it decodes.)"""
+    if t is not DataType.BOOLEAN:  # ``WHERE null``: a null-typed condition
+        return pl.lit(False)
     if multi:
         expr = pl.when(expr.list.len() == 1).then(expr.list.first())
-    return expr.fill_null(False)
+    return expr
 
 
 def _filter(node: Filter, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
@@ -88,7 +92,7 @@ def _filter(node: Filter, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
         lucene = [p for p in parts if lucene_pushable(p, run.scan_fields)]
         if lucene:
             col = run.compile(lf, conjunction(lucene), run.context())
-            lf = lf.filter(_truth(col.expr, col.multi))
+            lf = lf.filter(_truth(col.expr, col.multi, col.type))
             parts = [p for p in parts if p not in lucene]
             if not parts:
                 return lf
@@ -100,20 +104,21 @@ def _filter_checked(condition: TExpr, lf: pl.LazyFrame, run: Run) -> pl.LazyFram
     col = run.compile(lf, condition, ctx)
     if not ctx.checks:
         # stays lazy, so Polars can push the predicate into the scan
-        return lf.filter(_truth(col.expr, col.multi))
+        return lf.filter(_truth(col.expr, col.multi, col.type))
     cond = run.temp("cond")
     site_exprs, sites = site_columns(ctx.checks, run.temp("w"))
     lf = lf.with_columns([*site_exprs, col.expr.alias(cond)])
     lf = run.materialize(lf, sites, keep=[cond])
-    return lf.filter(_truth(pl.col(cond), col.multi)).drop(cond)
+    return lf.filter(_truth(pl.col(cond), col.multi, col.type)).drop(cond)
 
 
 def _project(node: Project, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
     columns = [col(src).alias(out) for out, src in node.columns if out in run.needed]
+    failed = [p.mask for p in run.pending]  # pending failures ride along
     if not columns:
         # drop, not select: a frame left without columns keeps its row count
-        return lf.drop(lf.collect_schema().names())
-    return lf.select(columns)
+        return lf.drop(exactly(n for n in lf.collect_schema().names() if n not in failed))
+    return lf.select(*columns, *(pl.col(m) for m in failed))
 
 
 def _order_by(node: OrderBy, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
@@ -255,9 +260,9 @@ def execute(plan: Plan, storage: Storage, *, now_millis: int | None = None) -> R
     return Result(columns=plan.schema, frame=frame, warnings=list(run.log.items))
 
 
-# The nodes that take pending failure columns along (see ``runtime``): EVAL keeps
-# every row, STATS counts the failures in its own aggregation.
-_DEFERRING = (EvalNode, Aggregate)
+# The nodes that take pending failure columns along (see ``runtime``): EVAL and
+# KEEP/DROP/RENAME keep every row, STATS counts the failures in its aggregation.
+_DEFERRING = (EvalNode, Project, Aggregate)
 
 
 def _collect_result(lf: pl.LazyFrame, run: Run) -> pl.DataFrame:

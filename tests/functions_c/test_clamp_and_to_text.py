@@ -123,3 +123,9 @@ def test_clamp_unsigned_long_out_of_long_range_is_null_with_warning(storage: Mem
     )
     assert rows == [[18446744073709551615, None]]
     assert any("[18446744073709551615] out of [long] range" in w for w in warnings)
+
+
+def test_clamp_negative_bound_of_unsigned_long_is_null_with_warning(storage: MemStorage) -> None:
+    rows, warnings = query(storage, "ROW x = 1 | EVAL c = CLAMP_MAX(TO_UL(5), -3) | KEEP c")
+    assert rows == [[None]]
+    assert any("[-3] out of [unsigned_long] range" in w for w in warnings)

@@ -6,8 +6,11 @@ in ``select`` (one value for the whole frame). Every value of a multi-valued row
 counts (lists are exploded first); nulls never count. An aggregate over no values
 is null (``COUNT`` and ``COUNT_DISTINCT``: 0).
 
-Failure masks registered with ``ctx.fail_when`` (``SUM`` overflowing a long) are
-aggregate expressions too: evaluated in the same aggregation, one per group.
+Failure masks registered with ``ctx.fail_when`` are aggregate expressions too:
+evaluated in the same aggregation, one per group. In STATS (an ``AggContext``),
+SUM, AVG, COUNT, MIN and MAX of a plain single-valued column take fast paths:
+plain Polars aggregations (``partial``) combined on the aggregated rows, where
+their checks (``SUM`` overflowing a long) are evaluated too.
 
 Percentiles use linear interpolation between the closest ranks (index
 ``q * (n - 1)``), which is what Elasticsearch's t-digest does while it still holds
@@ -26,7 +29,6 @@ from esqlsh.engine.compiled import AggContext, Col, EvalContext, implements, pla
 from esqlsh.engine.functions._common import (
     LONG_MAX,
     LONG_MIN,
-    compensated_sum,
     in_range,
     null_of,
     order_expr,
@@ -121,49 +123,45 @@ def _checked_long(total: pl.Expr, ctx: EvalContext) -> pl.Expr:
     return pl.when(fits).then(total).cast(pl.Int64, strict=False)
 
 
-# Fixed-point sums of doubles: every value times 2**k is summed exactly as an
-# Int128. k is the largest exponent with n * max|x| * 2**k below 2**125: then no
-# partial sum overflows, and only bits below 2**-k of a value (about 2**-100 of the
-# largest one) are lost. The total is converted back with one rounding: the sum,
-# correctly rounded, as Elasticsearch's compensated (Kahan) summation gives it, or
-# better (Polars' own grouped sum adds naively: tens of ulps off over millions of
-# values). 2**k is applied as two factors (each within a double's exponent range).
-# k is one for the whole frame: the rows are scaled before grouping (a scale per
-# group would be broadcast over its rows, group by group: several times slower);
-# the aggregated rows recompute it from the groups' max, min and count, which give
-# the frame's.
-_FIXED_HEADROOM = 122.0
-_HALF_EXPONENT = 1000.0
-
-
-def _scale_exponent(largest: pl.Expr, count: pl.Expr) -> pl.Expr:
-    """k for values whose largest magnitude is ``largest`` and number ``count``."""
-    bits = (count.cast(pl.Float64) + 1.0).log(2).ceil()
-    k = pl.lit(_FIXED_HEADROOM) - bits - largest.log(2).ceil()
-    return pl.when(largest > 0).then(k).otherwise(0.0).clip(-2 * _HALF_EXPONENT, 2 * _HALF_EXPONENT)
-
-
-def _times_power_of_two(value: pl.Expr, k: pl.Expr) -> pl.Expr:
-    first = k.clip(-_HALF_EXPONENT, _HALF_EXPONENT)
-    return value * pl.lit(2.0).pow(first) * pl.lit(2.0).pow(k - first)
-
-
-def _largest(high: pl.Expr, low: pl.Expr) -> pl.Expr:
-    return pl.max_horizontal(high.abs(), low.abs())
+# Veltkamp's splitter: x * (2**40 + 1) splits x into a high part of 13 significant
+# bits and a low part of 40, exactly (x = high + low).
+_SPLITTER = float(2**40 + 1)
 
 
 def _fast_double_sum(x: pl.Expr, ctx: AggContext) -> tuple[pl.Expr, pl.Expr]:
-    """(sum, count) of the values of plain column ``x``, as partials."""
-    k = _scale_exponent(_largest(x.max(), x.min()), x.count())
-    fixed = ctx.input(_times_power_of_two(x, k).cast(pl.Int128, strict=False))
-    n = ctx.partial(x.count())
-    high, low = ctx.partial(x.max()), ctx.partial(x.min())
-    # the same k, from the groups (max of maxes, sum of counts: the frame's)
-    k_again = _scale_exponent(_largest(high.max(), low.min()), n.sum())
-    exact = _times_power_of_two(ctx.partial(fixed.sum()).cast(pl.Float64), -k_again)
-    # A non-finite value (not one Elasticsearch stores) has no fixed-point form.
-    finite = ctx.partial(fixed.count()) == n
-    return pl.when(finite).then(exact).otherwise(ctx.partial(x.sum())), n
+    """(sum, count) of the values of plain column ``x``, as partials: the sum
+    correctly rounded as Elasticsearch's compensated (Kahan) summation gives it,
+    to an ulp or so, where Polars' grouped sum adds naively, in an order that
+    varies from run to run: tens, even hundreds, of ulps off over millions of
+    values, and not the same twice.
+
+    Each value is split into a high part of 13 significant bits and a low part:
+    the high parts add up exactly as long as the values span less than about
+    ``40 - log2(count)`` binades, and the low parts are 2**13 times smaller than
+    the values, so their rounding errors are too. The split is the row's own
+    (a split at a bound over the group must be broadcast over its rows, group by
+    group, several times slower; one over the frame makes the streaming engine
+    buffer the whole input): the group_by just adds two columns. A value too
+    large to split (beyond 1e296), or not finite, is its own high part."""
+    high = ctx.input(_high_part(x))
+    low = ctx.input(_low_part(x, high))
+    return ctx.partial(high.sum()) + ctx.partial(low.sum()), ctx.partial(x.count())
+
+
+def _high_part(x: pl.Expr) -> pl.Expr:
+    scaled = x * _SPLITTER
+    return (scaled - (scaled - x)).fill_nan(x)
+
+
+def _low_part(x: pl.Expr, high: pl.Expr) -> pl.Expr:
+    return (x - high).fill_nan(0.0)
+
+
+def _split_sum(vals: pl.Expr) -> pl.Expr:
+    """``_fast_double_sum``'s sum inside one aggregation (values filtered or
+    flattened per group)."""
+    high = _high_part(vals)
+    return high.sum() + _low_part(vals, high).sum()
 
 
 @implements("sum")
@@ -180,7 +178,7 @@ def sum_(args: list[Col], ctx: EvalContext) -> Col:
             n = fast.partial(a.expr.count())
         return Col(pl.when(n > 0).then(total), out)
     vals = values_of(a)
-    total = compensated_sum(vals) if out is T.DOUBLE else _long_sum(vals, ctx)
+    total = _split_sum(vals) if out is T.DOUBLE else _long_sum(vals, ctx)
     return Col(_nonempty(vals, total), out)
 
 
@@ -198,7 +196,7 @@ def avg(args: list[Col], ctx: EvalContext) -> Col:
             n = fast.partial(a.expr.count())
         return Col(pl.when(n > 0).then(total / n.cast(pl.Float64)), T.DOUBLE)
     vals = values_of(a)
-    total = compensated_sum(vals) if a.type is T.DOUBLE else _long_sum(vals, ctx).cast(pl.Float64)
+    total = _split_sum(vals) if a.type is T.DOUBLE else _long_sum(vals, ctx).cast(pl.Float64)
     return Col(_nonempty(vals, total / vals.len().cast(pl.Float64)), T.DOUBLE)
 
 

@@ -235,6 +235,10 @@ def _narrowed(col: Col, t: DataType, ctx: EvalContext) -> pl.Expr:
         too_big = col.expr > pl.lit(2**63 - 1, dtype=pl.UInt64)
         ctx.fail_when(too_big, out_of_range(col.expr.cast(pl.String), "long"))
         return pl.when(too_big).then(None).otherwise(col.expr).cast(pl.Int64, strict=False)
+    if t is T.UNSIGNED_LONG and col.type in (T.INTEGER, T.LONG):
+        negative = col.expr < 0
+        ctx.fail_when(negative, out_of_range(col.expr.cast(pl.String), "unsigned_long"))
+        return pl.when(negative).then(None).otherwise(col.expr).cast(pl.UInt64, strict=False)
     return as_type(col, t)
 
 

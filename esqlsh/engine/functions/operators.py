@@ -227,6 +227,12 @@ def _temporal_op(op: str, a: Col, b: Col, result: DataType) -> Col:
     return Col(offset_date(date.expr, amount.value, sign), result)
 
 
+def _shrinking_divisor(b: Col) -> bool:
+    """A constant divisor of magnitude at least 1 (``bytes / 1024.0``)."""
+    value = b.value if b.is_const and not b.multi else None
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= 1
+
+
 def _arithmetic(op: str) -> Callable[[list[Col], EvalContext], Col]:
     def impl(args: list[Col], ctx: EvalContext) -> Col:
         a, b = args
@@ -236,6 +242,9 @@ def _arithmetic(op: str) -> Callable[[list[Col], EvalContext], Col]:
         if result in DATE or result in TEMPORAL_AMOUNT:
             return _temporal_op(op, a, b, result)
         la, lb = as_type(a, result), as_type(b, result)
+        if result is T.DOUBLE and op == "div" and _shrinking_divisor(b):
+            # |a / b| <= |a|: finite for every (finite) double a, so no check
+            return Col(divide(la, lb), result)
         if result is T.DOUBLE:
             return Col(_double_op(op, la, lb, ctx), result)
         return Col(_integral_op(op, la, lb, result, ctx), result)
