@@ -453,23 +453,3 @@ def rounding_of(amount: TemporalAmount) -> Rounding:
             return Rounding("quarter")
         return Rounding("month", amount.months)
     raise ValueError("Zero or negative time interval is not supported")
-
-
-# ------------------------------------------------------------ summing doubles
-
-
-def compensated_sum(vals: pl.Expr) -> pl.Expr:
-    """The sum of doubles, (nearly) correctly rounded as Elasticsearch's Kahan
-    summation gives it, where a plain Polars sum can be off in the last digit.
-
-    Each value is split at a power of two ``sigma`` >= n * max|x| into a high part
-    on a coarse grid, whose sum is exact, and a small remainder (Rump's error-free
-    extraction); the two sums are added at the end. Works in aggregations too."""
-    n = vals.len().cast(pl.Float64)
-    bound = vals.abs().max() * n
-    sigma = pl.lit(2.0).pow(bound.log(2).ceil() + 1)
-    high = (sigma + vals) - sigma
-    low = vals - high
-    exact = high.sum() + low.sum()
-    usable = sigma.is_finite() & (bound > 0)
-    return pl.when(usable).then(exact).otherwise(vals.sum())
