@@ -124,6 +124,12 @@ def enrich(node: EnrichNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
     policy = run.storage.policies().get(node.policy)
     if policy is None:
         raise QueryExecutionError(f"enrich policy [{node.policy}] not found")
+    if node.policy_type == "geo_match":
+        # Elasticsearch matches the enrich shapes that intersect the value; esqlsh has
+        # no geometry engine, and an equality join would answer wrongly without a word
+        raise QueryExecutionError(
+            f"enrich policy [{node.policy}] is of type [geo_match], which esqlsh cannot execute"
+        )
     key, row = run.temp("key"), run.temp("row")
     lf = run.with_fields(lf, [(key, node.match_field)]).with_row_index(row)
     sources = list(dict.fromkeys(f for _, f, _ in fields))

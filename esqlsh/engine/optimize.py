@@ -30,12 +30,12 @@ from esqlsh.plan.logical import (
     LimitNode,
     LookupJoinNode,
     MvExpandNode,
-    OrderBy,
     PlanNode,
     Project,
     Ref,
     TExpr,
 )
+from esqlsh.plan.names import added_names
 
 _ROW_PRESERVING = (EvalNode, Project, DissectNode, GrokNode, EnrichNode)
 _ROW_ADDING = (MvExpandNode, LookupJoinNode)
@@ -100,26 +100,6 @@ def _renamed(expr: TExpr, names: dict[str, str]) -> TExpr:
     return expr
 
 
-def _added(node: PlanNode) -> set[str] | None:
-    """The columns ``node`` adds (a filter not reading them can go before it), or
-    None when no filter may pass it."""
-    if isinstance(node, EvalNode):
-        return {name for name, _ in node.fields}
-    if isinstance(node, DissectNode):
-        return set(node.keys)
-    if isinstance(node, GrokNode):
-        return {f.name for f in node.fields}
-    if isinstance(node, EnrichNode):
-        return {name for name, _, _ in node.fields}
-    if isinstance(node, LookupJoinNode):
-        return {f.name for f in node.fields}
-    if isinstance(node, MvExpandNode):
-        return {node.field}
-    if isinstance(node, OrderBy):
-        return set()
-    return None
-
-
 def _push_filter(out: list[PlanNode], i: int) -> bool:
     """Move the filter at ``i`` (or part of it) below ``out[i - 1]``."""
     node, prev, below = out[i], out[i - 1], out[i - 2]
@@ -134,7 +114,7 @@ def _push_filter(out: list[PlanNode], i: int) -> bool:
         moved = Filter(_renamed(node.condition, names), below.schema, node.source)
         out[i - 1 : i + 1] = [moved, prev]
         return True
-    added = _added(prev)
+    added = added_names(prev)
     if added is None:
         return False
     parts = conjuncts(node.condition)

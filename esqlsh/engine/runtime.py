@@ -65,6 +65,22 @@ def target_dtype(t: DataType, current: pl.DataType) -> pl.DataType:
     return base
 
 
+def _with_columns_schema(
+    schema: dict[str, pl.DataType], exprs: Sequence[pl.Expr]
+) -> dict[str, pl.DataType]:
+    """The schema of a frame of ``schema`` after ``with_columns(exprs)``, resolved on
+    an empty frame of just the columns the expressions read (their dtypes depend only
+    on those columns' dtypes)."""
+    read = {name for e in exprs for name in e.meta.root_names()}
+    try:
+        inputs = pl.LazyFrame(schema={n: t for n, t in schema.items() if n in read})
+        added = inputs.select(exprs).collect_schema()
+    except pl.exceptions.PolarsError:
+        # a selector (``col("*")``) has no root names: resolve over every column
+        added = pl.LazyFrame(schema=schema).select(exprs).collect_schema()
+    return {**schema, **added}
+
+
 def conform_dtypes(lf: pl.LazyFrame, types: dict[str, DataType]) -> pl.LazyFrame:
     """Cast columns whose dtype differs from their type's physical form (an
     implementation returning Int64 for an integer, an all-null literal …)."""
@@ -93,6 +109,10 @@ class Run:
     # Failure columns in the frame whose warnings are not read yet (see module doc).
     pending: list[PendingSite] = field(default_factory=list)
     _counter: int = 0
+    # The last frame ``with_fields`` returned and its schema: a chain of EVALs would
+    # otherwise resolve the whole (ever deeper) plan again at every step, quadratic
+    # in the number of EVALs (eval.csv-spec:repetitiveEval has 300).
+    _known: tuple[pl.LazyFrame, dict[str, pl.DataType]] | None = None
 
     def temp(self, stem: str) -> str:
         """A fresh internal column name (never an ES|QL column name)."""
@@ -103,7 +123,14 @@ class Run:
         return EvalContext(now_millis=self.now_millis)
 
     def compile(self, lf: pl.LazyFrame, expr: TExpr, ctx: EvalContext) -> Col:
-        return ExprCompiler(lf.collect_schema(), ctx).compile(expr)
+        return ExprCompiler(self.schema_of(lf), ctx).compile(expr)
+
+    def schema_of(self, lf: pl.LazyFrame) -> dict[str, pl.DataType]:
+        """``lf``'s column dtypes (known without resolving the plan when ``lf`` is
+        what ``with_fields`` last returned)."""
+        if self._known is not None and self._known[0] is lf:
+            return dict(self._known[1])
+        return dict(lf.collect_schema())
 
     def with_fields(
         self,
@@ -118,19 +145,27 @@ class Run:
         needed ones to keep if the frame is materialised. ``defer``: leave the
         failure columns in the frame, pending, instead of materialising it."""
         sites: list[SiteColumn] = []
+        schema = self.schema_of(lf)
         for name, expr in fields:
             ctx = self.context()
-            col = self.compile(lf, expr, ctx)
+            value = ExprCompiler(schema, ctx).compile(expr)
             site_exprs, new_sites = site_columns(ctx.checks, self.temp("w"))
             if defer:
-                failed = self._defer(lf, site_exprs, new_sites, ctx)
-                lf = lf.with_columns([*failed, col.expr.alias(name)])
+                added = [*self._defer(lf, site_exprs, new_sites, ctx), value.expr.alias(name)]
             else:
-                lf = lf.with_columns([*site_exprs, col.expr.alias(name)])
+                added = [*site_exprs, value.expr.alias(name)]
                 sites += new_sites
-            lf = conform_dtypes(lf, {name: expr.type})
+            lf = lf.with_columns(added)
+            schema = _with_columns_schema(schema, added)
+            want = target_dtype(expr.type, schema[name])
+            if want != schema[name]:
+                lf = lf.with_columns(col(name).cast(want, strict=False))
+                schema[name] = want
         names = [n for n, _ in fields]
-        return self.materialize(lf, sites, keep=[*names, *keep])
+        out = self.materialize(lf, sites, keep=[*names, *keep])
+        if out is lf:
+            self._known = (out, schema)
+        return out
 
     def _defer(
         self, lf: pl.LazyFrame, messages: list[pl.Expr], sites: list[SiteColumn], ctx: EvalContext

@@ -36,15 +36,12 @@ from esqlsh.plan.explain import schema_text
 from esqlsh.plan.logical import (
     Aggregate,
     Attribute,
-    DissectNode,
-    EnrichNode,
-    EvalNode,
-    GrokNode,
     Plan,
     PlanNode,
     Project,
     Schema,
 )
+from esqlsh.plan.names import added_names
 from esqlsh.plan.partials import decompose
 from esqlsh.plan.placement import (
     REMOTE_AFTER,
@@ -244,19 +241,7 @@ def _check_hoisted_sort(placement: Placement, plan_of: _PlanIndex) -> None:
 def _touches(node: PlanNode, keys: set[str]) -> bool:
     if isinstance(node, Project):
         return not keys <= {out for out, src in node.columns if out == src}
-    return bool(_defines(node) & keys)
-
-
-def _defines(node: PlanNode) -> set[str]:
-    if isinstance(node, EvalNode):
-        return {name for name, _ in node.fields}
-    if isinstance(node, DissectNode):
-        return set(node.keys)
-    if isinstance(node, GrokNode):
-        return {a.name for a in node.fields}
-    if isinstance(node, EnrichNode):
-        return {name for name, _, _ in node.fields}
-    return set()
+    return bool((added_names(node) or set()) & keys)
 
 
 # ------------------------------------------------------------- the queries

@@ -9,6 +9,7 @@ import pytest
 from esqlsh.analysis.types import DataType as T
 from esqlsh.clusters.base import EnrichPolicy
 from esqlsh.engine.executor import execute
+from esqlsh.errors import QueryExecutionError
 from esqlsh.plan.logical import Attribute, EnrichNode, LookupJoinNode, Plan, RowSource
 from tests.engine.conftest import lit, ref, schema, src
 from tests.engine.memstorage import MemStorage
@@ -220,3 +221,19 @@ def test_lookup_join_keeps_multi_valued_fields(storage: MemStorage) -> None:
 def test_lookup_join_widens_key_types(storage: MemStorage) -> None:
     rows, _ = _lookup(storage, 4, t=T.LONG)
     assert rows == [(4, "Quenya", None)]
+
+
+def test_enrich_geo_match_is_refused_not_answered_by_equality(storage: MemStorage) -> None:
+    # an equality join on WKT text would give wrong (mostly null) rows without a word
+    storage.add(
+        "shapes",
+        {"shape": T.GEO_SHAPE, "name": T.KEYWORD},
+        {"shape": ["POINT (1.0 2.0)"], "name": ["p"]},
+    )
+    storage.enrich["shape_policy"] = EnrichPolicy(
+        "shape_policy", "geo_match", ("shapes",), "shape", ("name",)
+    )
+    with pytest.raises(QueryExecutionError, match=r"\[shape_policy\] is of type \[geo_match\]"):
+        _enrich(
+            storage, "POINT (1.0 2.0)", T.GEO_POINT, "shape_policy", "geo_match", "shape", "name"
+        )
