@@ -10,16 +10,17 @@ cluster (``--path DIR``), or, with neither, over the bundled cross-cluster demo
 ``run`` is the one place where exceptions become exit statuses (``ExitStatus``).
 Commands write through the ``Environment`` (results to stdout; warnings, timing and
 errors to stderr). Start-up stays fast: Polars, rich and the engine are imported
-inside the command path, never at module import.
+inside the command path, never at module import, and a query that reads no cluster
+(``ROW``, ``SHOW``: ``reads_no_cluster``) opens none.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -33,10 +34,14 @@ from esqlsh.render.formats import FORMATS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from dataclasses import dataclass
 
     from esqlsh.clusters.base import Storage
+    from esqlsh.clusters.registry import Cluster
     from esqlsh.coordinator.fanout import ClusterRegistry
     from esqlsh.engine.result import Result
+else:  # the same classes, made without compiling methods at import (syntax/records.py)
+    from esqlsh.syntax.records import dataclass
 
 _YELLOW = "\x1b[33m"
 _DIM = "\x1b[2m"
@@ -113,6 +118,11 @@ def main() -> None:
     """Console-script entry point."""
     status = run(sys.argv[1:], Environment.from_system())
     _quiet_closed_stdout()
+    # The interpreter's exit walks every object once more looking for cycles to
+    # free (about 25 ms once Polars is loaded) just before the process ends and
+    # the system frees it all: leave what exists now to that. (atexit handlers
+    # still run; the output was flushed above.)
+    gc.freeze()
     sys.exit(int(status))
 
 
@@ -352,7 +362,7 @@ def run_one_shot(env: Environment, text: str, options: QueryOptions) -> ExitStat
     """Run ``text`` and print its result; EsqlError propagates to ``run``."""
     if options.fmt == "arrow" and env.stdout_isatty and not options.explain:
         raise click.UsageError("refusing to write binary Arrow output to a terminal; redirect it")
-    registry = open_registry(env, options)
+    registry = open_registry(env, options, text)
     try:
         if options.explain:
             from esqlsh.coordinator.fanout import explain_federated
@@ -415,23 +425,88 @@ def execute_query(text: str, registry: ClusterRegistry, options: QueryOptions) -
     return run_federated(text, registry, params, include_ccs_metadata=options.include_ccs_metadata)
 
 
-def open_registry(env: Environment, options: QueryOptions) -> ClusterRegistry:
+def open_registry(
+    env: Environment, options: QueryOptions, text: str | None = None
+) -> ClusterRegistry:
     """The clusters to query: ``--path DIR`` (one local embedded cluster, no
-    remotes), else the configuration file, else the bundled cross-cluster demo."""
+    remotes), else the configuration file, else the bundled cross-cluster demo.
+
+    A query ``text`` that reads no cluster (``reads_no_cluster``: ROW or SHOW, no
+    ENRICH or LOOKUP JOIN) runs over no cluster at all, as it would over any: no
+    cluster is opened, and the bundled demo's configuration is not even read. A
+    configuration file the user has is still read and checked, so that its errors
+    and warnings are reported whatever the query."""
     if options.path is not None:
         if options.config is not None:
             raise click.UsageError("use either --path or --config, not both")
         return _single(open_storage(options.path))
-    from esqlsh.clusters.config import default_config, load_config
-    from esqlsh.clusters.registry import Registry
-
+    needs_clusters = (
+        text is None
+        or options.explain
+        or options.server_side is not None
+        or not reads_no_cluster(text)
+    )
     config_path = find_config(env, options.config)
+    if config_path is None and not needs_clusters:
+        return NoClusters()
+    from esqlsh.clusters.config import default_config, load_config
+
     # No config: the bundled cross-cluster demo (clusters/config.default_config).
     config = default_config() if config_path is None else load_config(config_path, env.environ)
     if not options.quiet:
         write_warnings(env, list(config.warnings))
+    if not needs_clusters:
+        return NoClusters()
+    from esqlsh.clusters.registry import Registry
+
     registry: ClusterRegistry = Registry.from_config(config)
     return registry
+
+
+class NoClusters:
+    """The registry of a query that reads no cluster: no local cluster, no remotes
+    (the coordinator then runs the query in process over an empty storage)."""
+
+    local: str | None = None
+
+    def __init__(self) -> None:
+        self.clusters: dict[str, Cluster] = {}
+
+    def remotes(self) -> list[str]:
+        return []
+
+
+def reads_no_cluster(text: str) -> bool:
+    """Whether the query ``text`` reads nothing from any cluster: a ROW or SHOW
+    source followed only by commands that work on the rows they are given (no
+    FROM, ENRICH or LOOKUP JOIN). False for a query that does not parse: the
+    usual path reports its error."""
+    from esqlsh.syntax import ast
+    from esqlsh.syntax.parser import parse
+
+    try:
+        query = parse(text)
+    except EsqlError:
+        return False
+    pure = (
+        ast.Row,
+        ast.ShowInfo,
+        ast.Where,
+        ast.Eval,
+        ast.Stats,
+        ast.InlineStats,
+        ast.Keep,
+        ast.Drop,
+        ast.Rename,
+        ast.Sort,
+        ast.Limit,
+        ast.Dissect,
+        ast.Grok,
+        ast.MvExpand,
+        ast.Sample,
+    )
+    # Exact types: a command added later is not taken for pure by inheritance.
+    return bool(query.commands) and all(type(cmd) in pure for cmd in query.commands)
 
 
 def find_config(env: Environment, explicit: Path | None) -> Path | None:

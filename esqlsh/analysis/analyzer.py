@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from esqlsh.analysis import literals, messages, sources
 from esqlsh.analysis.expressions import (
@@ -41,11 +42,8 @@ from esqlsh.analysis.expressions import (
     problem_at,
     walk,
 )
-from esqlsh.analysis.grok import GrokError, GrokSpec, compile_grok
 from esqlsh.analysis.locate import locate, locate_after, locate_list
-from esqlsh.analysis.projections import drop, keep, rename
 from esqlsh.analysis.settings import QuerySettings, TimeZone, query_settings
-from esqlsh.analysis.stats import analyze_stats
 from esqlsh.analysis.types import SPATIAL, STRING, TEMPORAL_AMOUNT, DataType
 from esqlsh.clusters.base import Catalog
 from esqlsh.errors import ParsingError, Problem, VerificationError
@@ -79,6 +77,9 @@ from esqlsh.plan.logical import (
 )
 from esqlsh.syntax import ast
 from esqlsh.syntax.parser import join_comparison
+
+if TYPE_CHECKING:
+    from esqlsh.analysis.grok import GrokSpec
 
 T = DataType
 
@@ -298,7 +299,7 @@ class _Analysis:
 
     def _from(self, cmd: ast.From, late: list[Problem]) -> None:
         resolved = sources.resolve_from(cmd.patterns, self.catalog)
-        if not resolved.indices:
+        if not resolved.indices and resolved.searched:
             self.fail(cmd.source, f"Unknown index [{resolved.pattern}]")
             return
         attrs = list(resolved.attrs)
@@ -310,6 +311,8 @@ class _Analysis:
                 )
             attrs = [a for a in attrs if a.name != name]
             attrs.append(Attribute(name, t))
+        if not resolved.searched and not attrs:
+            attrs = [Attribute(sources.NO_FIELDS, T.NULL)]
         self.set_schema(attrs, resolved.unusable)
         self.emit(
             Relation(
@@ -393,7 +396,12 @@ class _Analysis:
         self.scope = scope.with_attrs(attrs)
         self.emit(EvalNode(tuple(fields), self.schema(), cmd.source))
 
+    # STATS and KEEP/DROP/RENAME are analysed in modules of their own, imported by
+    # the first query that has such a command.
+
     def _stats(self, cmd: ast.Stats, late: list[Problem]) -> None:
+        from esqlsh.analysis.stats import analyze_stats
+
         result = analyze_stats(cmd, self.scope, self.resolver, late)
         if result is None:
             return
@@ -406,6 +414,8 @@ class _Analysis:
         """INLINE STATS (after 9.1): the STATS, appended to the input columns
         (``InlineStats.output``: the input's columns not redefined, then the
         aggregates, then the groups)."""
+        from esqlsh.analysis.stats import analyze_stats
+
         stats = ast.Stats(cmd.aggs, cmd.groups, cmd.source)
         result = analyze_stats(stats, self.scope, self.resolver, late)
         if result is None:
@@ -417,12 +427,18 @@ class _Analysis:
         self.emit(InlineStatsNode(tuple(result.nodes), self.schema(), cmd.source))
 
     def _keep(self, cmd: ast.Keep, late: list[Problem]) -> None:
+        from esqlsh.analysis.projections import keep
+
         self._project(keep(cmd, self.scope, self.problems), cmd)
 
     def _drop(self, cmd: ast.Drop, late: list[Problem]) -> None:
+        from esqlsh.analysis.projections import drop
+
         self._project(drop(cmd, self.scope, self.problems), cmd)
 
     def _rename(self, cmd: ast.Rename, late: list[Problem]) -> None:
+        from esqlsh.analysis.projections import rename
+
         self._project(rename(cmd, self.scope, self.problems), cmd)
 
     def _project(self, node: PlanNode | None, cmd: ast.Command) -> None:
@@ -881,6 +897,9 @@ def _grok_spec(cmd: ast.Grok) -> GrokSpec:
 
 
 def _compiled_grok(cmd: ast.Grok, pattern: str) -> GrokSpec:
+    # (the GROK compiler and its pattern library load with the first GROK)
+    from esqlsh.analysis.grok import GrokError, compile_grok
+
     try:
         return compile_grok(pattern)
     except GrokError as e:

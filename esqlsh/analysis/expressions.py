@@ -19,7 +19,8 @@ and spatial values are wrapped in their conversion function for the engine.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
+from typing import TYPE_CHECKING
 
 from esqlsh.analysis import literals, messages
 from esqlsh.analysis.registry import FunctionDef, Param, all_functions, lookup
@@ -27,6 +28,11 @@ from esqlsh.analysis.types import CAST_NAMES, NUMERIC, STRING, TEMPORAL_AMOUNT, 
 from esqlsh.errors import IllegalArgumentError, ParsingError, Problem
 from esqlsh.plan.logical import Attribute, FnCall, Lit, Ref, TExpr
 from esqlsh.syntax import ast
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, made without compiling methods at import (syntax/records.py)
+    from esqlsh.syntax.records import dataclass
 
 T = DataType
 

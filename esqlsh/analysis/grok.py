@@ -23,11 +23,16 @@ from __future__ import annotations
 
 import re
 import warnings
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from esqlsh.analysis.grok_patterns import PATTERNS
 from esqlsh.analysis.types import DataType
 from esqlsh.plan.logical import Attribute
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, made without compiling methods at import (syntax/records.py)
+    from esqlsh.syntax.records import dataclass
 
 _REFERENCE = re.compile(r"%\{([A-Za-z0-9_]+)(?::([^:}]+))?(?::([A-Za-z]+))?\}")
 _CAPTURE_TYPES = {

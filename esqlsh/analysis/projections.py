@@ -15,7 +15,7 @@ kept or dropped but not renamed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from esqlsh.analysis import messages
 from esqlsh.analysis.expressions import Scope, problem_at
@@ -24,6 +24,11 @@ from esqlsh.analysis.types import DataType
 from esqlsh.errors import Problem
 from esqlsh.plan.logical import Attribute, Project
 from esqlsh.syntax import ast
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, made without compiling methods at import (syntax/records.py)
+    from esqlsh.syntax.records import dataclass
 
 
 def is_pattern(name: str) -> bool:

@@ -17,14 +17,19 @@ from __future__ import annotations
 import re
 import zoneinfo
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from esqlsh.analysis import messages
 from esqlsh.analysis.types import DataType
 from esqlsh.errors import ParsingError
 from esqlsh.plan.logical import Lit, TExpr
 from esqlsh.syntax import ast
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, made without compiling methods at import (syntax/records.py)
+    from esqlsh.syntax.records import dataclass
 
 __all__ = ["QuerySettings", "TimeZone", "query_settings", "time_zone"]
 

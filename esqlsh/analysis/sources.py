@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
+from typing import TYPE_CHECKING
 
 from esqlsh.analysis import messages
 from esqlsh.analysis.types import DataType
@@ -35,6 +36,11 @@ from esqlsh.clusters.patterns import (
 from esqlsh.plan.logical import Attribute
 from esqlsh.syntax import ast
 
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, made without compiling methods at import (syntax/records.py)
+    from esqlsh.syntax.records import dataclass
+
 __all__ = [  # NoSuchRemoteClusterError and pattern_text are re-exported from clusters.patterns
     "METADATA_TYPES",
     "NoSuchRemoteClusterError",
@@ -45,6 +51,8 @@ __all__ = [  # NoSuchRemoteClusterError and pattern_text are re-exported from cl
     "resolve_from",
 ]
 
+# Analyzer.NO_FIELDS: the one column of a FROM whose indices have no field.
+NO_FIELDS = "<no-fields>"
 METADATA_TYPES: dict[str, DataType] = {
     "_index": DataType.KEYWORD,
     "_id": DataType.KEYWORD,
@@ -67,6 +75,10 @@ class ResolvedSource:
     attrs: list[Attribute]
     unusable: dict[str, str] = field(default_factory=dict)
     infos: tuple[IndexInfo, ...] = ()
+    # False when the patterns reach no cluster at all (``FROM x*:foo``, no remote
+    # matching ``x*``): Elasticsearch then resolves no index and the FROM is valid
+    # and empty (``EsqlSession``: an empty index expression → ``IndexResolution.valid``)
+    searched: bool = True
 
 
 def resolve_from(patterns: Sequence[ast.IndexPattern], catalog: Catalog) -> ResolvedSource:
@@ -75,6 +87,8 @@ def resolve_from(patterns: Sequence[ast.IndexPattern], catalog: Catalog) -> Reso
     cluster reached, unavailable ones included: Elasticsearch sends that whole
     expression to field-caps and names it in ``Unknown index [...]``."""
     targets = _targets(patterns, catalog)
+    if not targets:
+        return ResolvedSource(",".join(pattern_text(p) for p in patterns), (), [], searched=False)
     reached = [(t, c) for t in targets if (c := _member(catalog, t.alias)) is not None]
     infos = sorted((info for t, c in reached for info in _infos(t, c)), key=lambda i: i.name)
     expression = qualified_expression(targets)

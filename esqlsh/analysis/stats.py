@@ -16,7 +16,7 @@ Elasticsearch's ``Field 'x' shadowed by field at line L:C`` warning.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from esqlsh.analysis.expressions import (
     ExpressionResolver,
@@ -42,6 +42,11 @@ from esqlsh.plan.logical import (
     TExpr,
 )
 from esqlsh.syntax import ast
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, made without compiling methods at import (syntax/records.py)
+    from esqlsh.syntax.records import dataclass
 
 
 @dataclass

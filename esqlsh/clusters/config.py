@@ -17,26 +17,29 @@ from __future__ import annotations
 
 import base64
 import binascii
-import difflib
-import hmac
 import math
 import os
 import re
 import stat
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 from urllib.parse import urlsplit
 
-import yaml
-from yaml.constructor import SafeConstructor
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from yaml.resolver import Resolver
-
 from esqlsh.clusters.base import EnrichPolicy
-from esqlsh.clusters.names import InvalidIndexNameError, validate_index_name
 from esqlsh.errors import ConfigError
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+
+    import yaml
+    from yaml.nodes import Node, ScalarNode
+else:  # the same classes, made without compiling methods at import (syntax/records.py)
+    from esqlsh.syntax.records import dataclass
+
+# PyYAML is imported when a file is read, not with this module: the command line
+# imports it to find the file, and a query that needs no configuration reads none.
 
 CONFIG_ENV = "ESQLSH_CONFIG"
 CONFIG_FILE = "config.yaml"
@@ -83,6 +86,8 @@ class Secret:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Secret):
             return NotImplemented
+        import hmac
+
         return hmac.compare_digest(self._value.encode(), other._value.encode())
 
     def __hash__(self) -> int:
@@ -227,6 +232,8 @@ def _read_text(path: Path, label: str) -> str:
 
 
 def _compose(text: str, label: str) -> Node:
+    import yaml
+
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as e:
@@ -273,8 +280,9 @@ def _exposure_warnings(path: Path, label: str, reader: _Reader) -> list[str]:
 # --- ${VAR} expansion -------------------------------------------------------------------
 
 # `$${` is a literal `${`; `${NAME}` / `${NAME:-default}`; a lone `${` is malformed.
-_REFERENCE = re.compile(r"\$\$\{|\$\{([^}]*)\}|\$\{")
-_VAR_BODY = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?", re.DOTALL)
+# Patterns as text: `re` compiles (and caches) each on first use, not at import.
+_REFERENCE = r"\$\$\{|\$\{([^}]*)\}|\$\{"
+_VAR_BODY = r"(?s)([A-Za-z_][A-Za-z0-9_]*)(?::-(.*))?"
 
 
 @dataclass(frozen=True)
@@ -315,7 +323,7 @@ def _expand(text: str, environ: Mapping[str, str]) -> _Expanded:
     out: list[str] = []
     literal: list[str] = []
     pos = 0
-    for match in _REFERENCE.finditer(text):
+    for match in re.finditer(_REFERENCE, text):
         out.append(text[pos : match.start()])
         literal.append(text[pos : match.start()])
         pos = match.end()
@@ -323,7 +331,7 @@ def _expand(text: str, environ: Mapping[str, str]) -> _Expanded:
             out.append("${")
             literal.append("${")
             continue
-        body = _VAR_BODY.fullmatch(match.group(1) or "")
+        body = re.fullmatch(_VAR_BODY, match.group(1) or "")
         if match.group(1) is None or body is None:
             raise _MalformedReference()
         name, default = body.group(1), body.group(2)
@@ -343,11 +351,11 @@ def _expand(text: str, environ: Mapping[str, str]) -> _Expanded:
 
 _STR_TAG = "tag:yaml.org,2002:str"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
-_DURATION = re.compile(r"\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h)?\s*")
+_DURATION = r"\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m|h)?\s*"
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
 # Elasticsearch's grammar for the <alias> in `cluster.remote.<alias>.seeds`
 # (Setting.AffixKey: `[-\w]+`, ASCII); that also keeps out `:`, `*`, `,` and spaces.
-_ALIAS = re.compile(r"[A-Za-z0-9_-]+")
+_ALIAS = r"[A-Za-z0-9_-]+"
 _RESERVED_ALIASES = ("_local", "(local)")
 
 _COMMON_KEYS = ("type", "skip_unavailable", "timeout")
@@ -391,6 +399,9 @@ class _Reader:
         self.label = label
         self.environ = environ
         self.base = base
+        from yaml.constructor import SafeConstructor
+        from yaml.resolver import Resolver
+
         self.constructor = SafeConstructor()
         self.resolver = Resolver()
         self.secrets_in_file: list[str] = []
@@ -440,7 +451,7 @@ class _Reader:
         path = f"clusters.{alias}"
         if alias in _RESERVED_ALIASES:
             self.fail(key, path, f"{alias!r} is reserved for the local cluster; pick another alias")
-        if not _ALIAS.fullmatch(alias):
+        if not re.fullmatch(_ALIAS, alias):
             self.fail(
                 key,
                 path,
@@ -551,6 +562,8 @@ class _Reader:
         }
 
     def policy(self, name: str, key: Node, node: Node, path: str) -> EnrichPolicy:
+        from esqlsh.clusters.names import InvalidIndexNameError, validate_index_name
+
         try:
             validate_index_name(name)
         except InvalidIndexNameError as e:
@@ -575,6 +588,9 @@ class _Reader:
     def mapping(self, node: Node, path: str, expected: str) -> dict[str, tuple[Node, Node]]:
         """Keys → (key node, value node); duplicate keys are errors; ``<<`` merges
         are applied (keys written in the mapping win over merged ones)."""
+        import yaml
+        from yaml.nodes import MappingNode
+
         if not isinstance(node, MappingNode):
             self.fail(node, path, f"expected {expected}, got {self.shape(node)}")
         seen: dict[str, Node] = {}
@@ -593,6 +609,8 @@ class _Reader:
         return {self.key_name(key, path): (key, value) for key, value in node.value}
 
     def key_name(self, key: Node, path: str) -> str:
+        from yaml.nodes import ScalarNode
+
         if not isinstance(key, ScalarNode) or not key.value:
             self.fail(key, path, "expected a plain name as key")
         return str(key.value)
@@ -610,6 +628,8 @@ class _Reader:
         first = unknown[0]
         explanation = (misplaced or {}).get(first)
         if explanation is None:
+            import difflib
+
             close = difflib.get_close_matches(first, allowed, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             explanation = f"unknown key{hint} (expected {_one_of(allowed)})"
@@ -621,6 +641,8 @@ class _Reader:
         self.fail(items[first][0], _join(path, first), explanation)
 
     def scalar(self, node: Node, path: str, expected: str, *, secret: bool = False) -> _Scalar:
+        from yaml.nodes import ScalarNode
+
         if not isinstance(node, ScalarNode):
             self.fail(node, path, f"expected {expected}, got {self.shape(node)}")
         text = str(node.value)
@@ -641,6 +663,8 @@ class _Reader:
         return _Scalar(self.construct(retyped, path), expanded.text, expanded.literal, text)
 
     def construct(self, node: ScalarNode, path: str) -> object:
+        import yaml
+
         try:
             return self.constructor.construct_object(node, deep=True)
         except yaml.YAMLError as e:
@@ -669,6 +693,8 @@ class _Reader:
 
     def strings(self, node: Node, path: str) -> tuple[str, ...]:
         """A string or a non-empty list of strings."""
+        from yaml.nodes import SequenceNode
+
         if not isinstance(node, SequenceNode):
             return (self.string(node, path, "a string or a list of strings"),)
         if not node.value:
@@ -679,6 +705,8 @@ class _Reader:
         expected = _one_of(choices)
         scalar = self.text(node, path, expected)
         if scalar.text not in choices:
+            import difflib
+
             close = difflib.get_close_matches(scalar.text, choices, n=1)
             hint = f"; did you mean {close[0]!r}?" if close else ""
             self.fail(node, path, f"expected {expected}, got {scalar.shown()}{hint}")
@@ -700,7 +728,7 @@ class _Reader:
         seconds: float | None = None
         if isinstance(value, int | float) and not isinstance(value, bool):
             seconds = float(value)
-        elif isinstance(value, str) and (match := _DURATION.fullmatch(value)):
+        elif isinstance(value, str) and (match := re.fullmatch(_DURATION, value)):
             seconds = float(match.group(1)) * _UNIT_SECONDS[match.group(2)]
         if seconds is None:
             got = "nothing" if value is None else scalar.shown()
@@ -721,6 +749,8 @@ class _Reader:
         return where
 
     def hosts(self, node: Node, path: str) -> tuple[str, ...]:
+        from yaml.nodes import SequenceNode
+
         if isinstance(node, SequenceNode):
             if not node.value:
                 self.fail(node, path, "expected at least one URL")
@@ -760,6 +790,8 @@ class _Reader:
 
     @staticmethod
     def shape(node: Node) -> str:
+        from yaml.nodes import MappingNode, SequenceNode
+
         if isinstance(node, MappingNode):
             return "a mapping"
         if isinstance(node, SequenceNode):

@@ -21,15 +21,10 @@ import polars as pl
 
 from esqlsh.analysis.types import DataType
 from esqlsh.clusters.base import Storage
-from esqlsh.engine.aggregate import aggregate
 from esqlsh.engine.columns import col, exactly, live_fields, needed_after
 from esqlsh.engine.compiled import Col
-from esqlsh.engine.expression_join import expression_lookup_join
 from esqlsh.engine.expressions import is_multi, physical_of
-from esqlsh.engine.extract import dissect, grok
 from esqlsh.engine.failures import site_columns
-from esqlsh.engine.inline_stats import inline_stats
-from esqlsh.engine.joins import enrich, lookup_join
 from esqlsh.engine.optimize import (
     conjunction,
     conjuncts,
@@ -159,13 +154,48 @@ def _sample(node: SampleNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
     return lf.filter(uniform < node.probability)
 
 
+# The translators of STATS, DISSECT/GROK, ENRICH, LOOKUP JOIN and INLINE STATS import
+# their modules when a plan has such a node: a query without one (ROW a = 1, the
+# start-up path) does not pay for them.
+
+
+def _aggregate(node: Aggregate, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
+    from esqlsh.engine.aggregate import aggregate
+
+    return aggregate(node, lf, run)
+
+
+def _dissect(node: DissectNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
+    from esqlsh.engine.extract import dissect
+
+    return dissect(node, lf, run)
+
+
+def _grok(node: GrokNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
+    from esqlsh.engine.extract import grok
+
+    return grok(node, lf, run)
+
+
+def _enrich(node: EnrichNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
+    from esqlsh.engine.joins import enrich
+
+    return enrich(node, lf, run)
+
+
 def _lookup_join(node: LookupJoinNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
     if node.conditions:
+        from esqlsh.engine.expression_join import expression_lookup_join
+
         return expression_lookup_join(node, lf, run)
+    from esqlsh.engine.joins import lookup_join
+
     return lookup_join(node, lf, run)
 
 
 def _inline_stats(node: InlineStatsNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
+    from esqlsh.engine.inline_stats import inline_stats
+
     return inline_stats(node, lf, run, _translate)
 
 
@@ -179,13 +209,13 @@ TRANSLATORS: dict[type, Translator] = {
     ShowInfoSource: _source_only(show_info),
     EvalNode: _eval,
     Filter: _filter,
-    Aggregate: aggregate,
+    Aggregate: _aggregate,
     Project: _project,
     OrderBy: _order_by,
     LimitNode: _limit,
-    DissectNode: dissect,
-    GrokNode: grok,
-    EnrichNode: enrich,
+    DissectNode: _dissect,
+    GrokNode: _grok,
+    EnrichNode: _enrich,
     MvExpandNode: _mv_expand,
     LookupJoinNode: _lookup_join,
     SampleNode: _sample,

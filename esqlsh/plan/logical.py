@@ -10,10 +10,16 @@ source text for unnamed expressions).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
+from typing import TYPE_CHECKING
 
 from esqlsh.analysis.types import DataType
 from esqlsh.syntax.ast import Source
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, made without compiling methods at import (syntax/records.py)
+    from esqlsh.syntax.records import dataclass
 
 _NOSRC = Source.synthetic()
 

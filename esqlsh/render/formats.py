@@ -13,14 +13,17 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from esqlsh.analysis.types import DataType
 from esqlsh.render.values import es_response, es_text, java_double, to_es_values
 
 if TYPE_CHECKING:
+    from dataclasses import dataclass
+
     from esqlsh.engine.result import Result
+else:  # the same classes, made without compiling methods at import (syntax/records.py)
+    from esqlsh.syntax.records import dataclass
 
 NUMERIC = frozenset(
     {

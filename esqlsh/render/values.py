@@ -82,14 +82,14 @@ def _column_expr(t: DataType, expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
 def _value_expr(t: DataType, expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     import polars as pl
 
-    from esqlsh.engine.functions._common import format_iso_millis
-
     if isinstance(dtype, pl.Null):
         return expr
     if t in (DataType.NULL, DataType.UNSUPPORTED):
         # Elasticsearch answers null for fields of unsupported types.
         return pl.when(pl.lit(False)).then(expr)
     if t is DataType.DATETIME:
+        from esqlsh.engine.functions._common import format_iso_millis
+
         # (any long of millis, beyond the years Polars' strftime can print)
         return format_iso_millis(_utc(expr, dtype, "ms"))
     if t is DataType.DATE_NANOS:

@@ -12,9 +12,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import field
+from typing import TYPE_CHECKING, Union
 from typing import Literal as TLiteral
-from typing import Union
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass
+else:  # the same classes, made without compiling methods at import (records.py)
+    from esqlsh.syntax.records import dataclass
 
 # ---------------------------------------------------------------------------- source
 

@@ -166,10 +166,30 @@ def test_explain_prints_the_plan_and_runs_nothing(config: Path) -> None:
     assert "FROM my-index-000001 | STATS" in out.stdout
 
 
-def test_server_side_needs_an_elasticsearch_cluster(config: Path) -> None:
-    out = invoke(["--config", str(config), "-q", TWO, "--server-side", "cluster_one"])
+@pytest.mark.parametrize("text", [TWO, "ROW a = 1"])
+def test_server_side_needs_an_elasticsearch_cluster(config: Path, text: str) -> None:
+    # (a query reading no cluster is sent whole too: the clusters are opened for it)
+    out = invoke(["--config", str(config), "-q", text, "--server-side", "cluster_one"])
     assert out.status is ExitStatus.ERROR
     assert "is not an elasticsearch cluster" in out.stderr
+
+
+def test_a_query_reading_no_cluster_runs_without_opening_one(config: Path) -> None:
+    out = invoke(["--config", str(config), "-q", "ROW a = 1 | EVAL b = a + 1", "--format", "csv"])
+    assert (out.status, out.stdout) == (ExitStatus.OK, "a,b\n1,2\n")
+    explained = invoke(["--config", str(config), "-q", "ROW a = 1", "--explain"])
+    assert f"single cluster [{LOCAL}] runs the whole query" in explained.stdout
+
+
+def test_config_warnings_are_shown_whatever_the_query(world: SpecWorld, tmp_path: Path) -> None:
+    # A secret written in a file others can read: a warning, even for ROW.
+    config = write_config(world, tmp_path / "open.yaml")
+    es = "  es:\n    type: elasticsearch\n    hosts: http://127.0.0.1:9\n    api_key: in-file\n"
+    config.write_text(config.read_text(encoding="utf-8") + es, encoding="utf-8")
+    config.chmod(0o644)
+    for query in ("ROW a = 1", TWO):
+        out = invoke(["--config", str(config), "-q", query, "--format", "csv"])
+        assert "holds a secret (clusters.es.api_key" in out.stderr, query
 
 
 def test_timing_and_warnings_still_go_to_stderr(config: Path) -> None:

@@ -1,7 +1,10 @@
 """Start-up stays cheap: ``esqlsh -q 'ROW a=1' --format csv`` on the bundled demo
-(whose config names an elasticsearch cluster, ``cluster_three``) imports none of
-the HTTP stack (requests, urllib3, ssl: a remote cluster's session is made on its
-first request), no pyarrow (Arrow answers, ingest) and no DISSECT parser."""
+(whose config names an elasticsearch cluster, ``cluster_three``) reads no cluster,
+so it opens none and does not even read the demo's configuration: no YAML, no
+cluster registry, no embedded or remote cluster code, none of the HTTP stack
+(requests, urllib3, ssl), no pyarrow, no function implementations (it calls
+none) and no STATS/GROK/DISSECT/ENRICH/LOOKUP JOIN machinery. A query that does
+read a cluster (ENRICH, FROM) still gets the whole registry."""
 
 from __future__ import annotations
 
@@ -11,17 +14,32 @@ import sys
 import threading
 from pathlib import Path
 
+import pytest
+
+from esqlsh.cli import reads_no_cluster
 from esqlsh.clusters.config import default_config
 from esqlsh.clusters.registry import Registry
 
-# Loaded by ROW a=1 before the lazy imports; each costs start-up time for nothing.
+# None of these is for ROW a=1: each would cost start-up time for nothing.
 LAZY = (
     "requests",
     "urllib3",
     "ssl",
     "pyarrow",
+    "yaml",
+    "rich",
+    "esqlsh.clusters.registry",
+    "esqlsh.clusters.embedded",
+    "esqlsh.clusters.remote",
+    "esqlsh.clusters.remote_http",
     "esqlsh.clusters.remote_frames",
+    "esqlsh.engine.functions.math",
+    "esqlsh.engine.functions._common",
+    "esqlsh.engine.aggregate",
+    "esqlsh.engine.extract",
+    "esqlsh.engine.joins",
     "esqlsh.analysis.dissect",
+    "esqlsh.analysis.grok",
 )
 
 # Runs the command in a fresh interpreter, then lists what it imported.
@@ -29,19 +47,19 @@ _RUNNER = """
 import sys
 from esqlsh.cli import run
 from esqlsh.env import Environment
-status = run(["-q", "ROW a=1", "--format", "csv"], Environment.from_system())
+status = run(["-q", sys.argv[1], "--format", "csv"], Environment.from_system())
 sys.stdout.flush()
 print("#status", int(status))
 print("#modules", " ".join(sorted(sys.modules)))
 """
 
 
-def _run_row(tmp_path: Path) -> tuple[str, int, set[str]]:
+def _run_row(tmp_path: Path, query: str = "ROW a=1") -> tuple[str, int, set[str]]:
     # An empty config dir and no $ESQLSH_CONFIG: the bundled cross-cluster demo.
     environ = {k: v for k, v in os.environ.items() if not k.startswith("ESQLSH_")}
     environ["ESQLSH_CONFIG_DIR"] = str(tmp_path)
     done = subprocess.run(
-        [sys.executable, "-c", _RUNNER],
+        [sys.executable, "-c", _RUNNER, query],
         capture_output=True,
         text=True,
         stdin=subprocess.DEVNULL,
@@ -62,6 +80,35 @@ def test_row_query_imports_nothing_it_does_not_need(tmp_path: Path) -> None:
     assert "polars" in modules  # the probe sees real imports
     loaded = sorted(m for m in LAZY if m in modules)
     assert loaded == []
+
+
+def test_a_query_reading_a_cluster_gets_the_configured_clusters(tmp_path: Path) -> None:
+    # ROW needs no cluster, but ENRICH reads the local cluster's policies: the
+    # demo's configuration is read and its registry made.
+    query = 'ROW ip = "10.0.0.1"::ip | ENRICH hosts ON ip | KEEP host_name'
+    output, status, modules = _run_row(tmp_path, query)
+    assert (output, status) == ("host_name\nams-web-01\n", 0)
+    assert {"yaml", "esqlsh.clusters.registry", "esqlsh.clusters.embedded"} <= modules
+
+
+@pytest.mark.parametrize(
+    ("query", "reads"),
+    [
+        ("ROW a = 1", False),
+        ("SHOW INFO", False),
+        ("ROW a = [1, 2] | MV_EXPAND a | EVAL b = a + 1 | WHERE b > 2 | KEEP b", False),
+        ("ROW a = 1 | STATS n = COUNT(*) BY a | SORT n | LIMIT 1 | DROP n", False),
+        ('ROW s = "a b" | DISSECT s "%{x} %{y}" | GROK s "%{WORD:w}" | RENAME x AS z', False),
+        ('SET time_zone = "+01:00"; ROW a = 1', False),
+        ("FROM employees", True),
+        ("FROM cluster_one:logs-*", True),
+        ("ROW a = 1 | ENRICH hosts", True),
+        ("ROW a = 1 | LOOKUP JOIN hosts ON a", True),
+        ("ROW a = ", True),  # no parse: the usual path reports the error
+    ],
+)
+def test_which_queries_read_no_cluster(query: str, reads: bool) -> None:
+    assert reads_no_cluster(query) is not reads
 
 
 def test_remote_session_is_made_on_first_use() -> None:
