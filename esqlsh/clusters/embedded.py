@@ -44,7 +44,8 @@ from esqlsh.clusters import layout
 from esqlsh.clusters.base import EnrichPolicy, IndexInfo
 from esqlsh.clusters.convert import physical_of
 from esqlsh.clusters.mapping import FieldSpec, fields_of
-from esqlsh.clusters.names import is_valid_index_name, resolve_expression
+from esqlsh.clusters.names import is_valid_index_name
+from esqlsh.clusters.resolve import Resources, concrete_indices, resolve_resources
 from esqlsh.errors import EsqlError
 
 T = TypeVar("T")
@@ -99,8 +100,18 @@ class EmbeddedCluster:
     # --- Catalog ---------------------------------------------------------------
 
     def resolve(self, expression: str) -> list[str]:
-        hidden = _Hidden(self, self._listing())
-        return resolve_expression(expression, hidden, self.aliases())
+        listing = self._listing()
+        hidden = _Hidden(self, listing)
+        aliases = self.aliases()
+        resources = resolve_resources(expression, hidden, aliases, sorted_names=listing.names)
+        return concrete_indices(resources.names, hidden, aliases)
+
+    def resolve_resources(self, expression: str) -> Resources:
+        """The index and alias names ``expression`` names, with the concrete names
+        it gives that are neither (``clusters/resolve.py``)."""
+        listing = self._listing()
+        hidden = _Hidden(self, listing)
+        return resolve_resources(expression, hidden, self.aliases(), sorted_names=listing.names)
 
     def index(self, name: str) -> IndexInfo | None:
         if name not in self._listing().known:
@@ -120,7 +131,7 @@ class EmbeddedCluster:
         wanted = list(meta.info.fields) if columns is None else list(columns)
         exprs = [self._column(meta, index, name, raw) for name in wanted]
         if meta.files:
-            frame = pl.scan_parquet(list(meta.files))
+            frame = self._scan_files(meta.files)
         else:
             frame = pl.LazyFrame(schema={layout.ID_COLUMN: pl.String()})
         if not wanted:
@@ -188,6 +199,10 @@ class EmbeddedCluster:
 
     def settings(self, index: str) -> dict[str, Any]:
         return dict(self._meta(index).settings)
+
+    def _scan_files(self, files: tuple[Path, ...]) -> pl.LazyFrame:
+        """The rows of an index's data files (``esqlsh serve`` keeps them in memory)."""
+        return pl.scan_parquet(list(files))
 
     def row_count(self, index: str) -> int:
         meta = self._meta(index)

@@ -24,12 +24,12 @@ Elasticsearch's "no matching index on this cluster" rule (``EsqlCCSUtils
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from esqlsh.analysis.messages import java_hash_set_order
+from esqlsh.clusters.resolve import wildcard_regex
 from esqlsh.errors import EsqlError, IllegalArgumentError
 from esqlsh.syntax import ast
 
@@ -159,7 +159,7 @@ def _cluster_names(known: Sequence[str], expression: str) -> list[str]:
     if expression in known:
         return [expression]
     if "*" in expression:
-        rx = re.compile(".*".join(re.escape(piece) for piece in expression.split("*")))
+        rx = wildcard_regex(expression)
         return [name for name in known if rx.fullmatch(name)]
     raise NoSuchRemoteClusterError(expression)
 

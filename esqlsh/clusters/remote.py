@@ -81,6 +81,21 @@ class ElasticsearchCluster:
         self._catalog = catalog
         return catalog
 
+    def catalog_for(self, expression: str, *, policies: bool) -> RemoteCatalog:
+        """A new catalog with what a query over ``expression`` needs fetched now:
+        the expression resolved and its indices' fields (and the policies when
+        asked for, or when there is no expression to resolve: some request must
+        show the cluster is there). The coordinator calls this on each cluster's
+        own thread, so every round trip of the metadata step runs concurrently
+        across clusters instead of one cluster after another during analysis."""
+        catalog = RemoteCatalog(self._http, self.alias)
+        if policies or not expression:
+            catalog.policies()
+        if expression:
+            catalog.prefetch(expression)
+        self._catalog = catalog
+        return catalog
+
     def run(self, fragment: Fragment, cancel: threading.Event) -> FragmentResult:
         query = self._drive(self.request_body(fragment), self._format, cancel)
         if query.format_unsupported:
@@ -151,8 +166,9 @@ class ElasticsearchCluster:
             raise CancelledError()
         deadline = time.monotonic() + self.timeout
         query = AsyncQuery(self._http, body, fmt, deadline, columnar=columnar)
-        worker = threading.Thread(target=query.run, name=f"esqlsh-{self.alias}", daemon=True)
-        worker.start()
+        from esqlsh.coordinator.concurrent import WORKERS
+
+        WORKERS.submit(query.run, f"esqlsh-{self.alias}")
         while not query.finished.wait(_TICK):
             if cancel.is_set():
                 query.abandon()

@@ -27,8 +27,8 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-from urllib.parse import quote, unquote, urlsplit, urlunsplit
+from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import quote, unquote, urlencode, urlsplit, urlunsplit
 
 from esqlsh import __version__
 from esqlsh.errors import ClusterUnavailableError, RemoteError
@@ -172,8 +172,8 @@ class HttpClient:
             index = (self._current + attempt) % len(self.hosts)
             host = self.hosts[index]
             try:
-                response = self.session.request(
-                    method, host.url + path, params=params, data=data, timeout=timeout, stream=True
+                response = self.send(
+                    method, host.url + path, params=params, data=data, timeout=timeout
                 )
             except requests.exceptions.ConnectionError as err:
                 if _is_connect_failure(err):
@@ -225,7 +225,7 @@ class HttpClient:
 
         host = self.hosts[self._current]
         try:
-            response = self.session.request(
+            response = self.send(
                 method,
                 host.url + path,
                 params=params,
@@ -234,6 +234,45 @@ class HttpClient:
             response.close()
         except requests.exceptions.RequestException:
             pass
+
+    def send(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        data: bytes | None = None,
+        timeout: tuple[float, float],
+    ) -> requests.Response:
+        """One request through the session's connection pool, the body left to
+        stream. Prepared here rather than by ``Session.request``, which merges
+        the session's settings (cookies, environment, hooks, auth) into every
+        call and costs twice what sending does: this client has no per-call
+        settings, follows no redirects (Elasticsearch sends none) and keeps no
+        cookies. Raises ``requests`` exceptions, as ``Session.request`` does."""
+        import requests
+        from requests.hooks import default_hooks
+        from requests.structures import CaseInsensitiveDict
+
+        session = self.session
+        if params:
+            url += "?" + urlencode(params)
+        if not url.isascii():  # an international host name: let requests encode it
+            return session.request(
+                method, url, data=data, timeout=timeout, stream=True, allow_redirects=False
+            )
+        prepared = requests.PreparedRequest()
+        prepared.method = method
+        prepared.url = url
+        prepared.headers = CaseInsensitiveDict(cast(Mapping[str, str], session.headers))
+        if data is not None or method not in ("GET", "HEAD"):
+            prepared.headers["Content-Length"] = str(len(data or b""))
+        prepared.body = data
+        prepared.hooks = default_hooks()
+        adapter = session.get_adapter(url)
+        return adapter.send(
+            prepared, stream=True, timeout=timeout, verify=self._verify, cert=None, proxies={}
+        )
 
     def close(self) -> None:
         with self._session_lock:

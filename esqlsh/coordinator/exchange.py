@@ -53,6 +53,9 @@ def merge_frames(columns: Sequence[Attribute], frames: Sequence[pl.DataFrame]) -
 
 
 def _align(frame: pl.DataFrame, names: list[str], targets: dict[str, pl.DataType]) -> pl.DataFrame:
+    schema = frame.schema
+    if list(schema) == names and all(schema[n] == targets[n] for n in names):
+        return frame  # already the exchange's columns, in order (the usual case)
     exprs = []
     for name in names:
         target = targets[name]

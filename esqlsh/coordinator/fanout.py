@@ -237,6 +237,8 @@ class _FederatedRun:
             return None
         local = self.registry.local
         targets = resolve_targets(source.patterns, local, self.registry.remotes())
+        if not targets:  # no cluster matched (``x*:foo``): nothing to search, a valid empty FROM
+            return None
         single = local is not None and set(targets) <= {local}
         if single and storage_of(self.registry.clusters[local]) is not None:  # type: ignore[index]
             return None
@@ -256,7 +258,8 @@ class _FederatedRun:
             ((alias, t.expression, self.skip_unavailable(alias)) for alias, t in targets.items()),
             listener=self.progress,
         )
-        catalogs = self.fetch_catalogs(targets)
+        enrich = any(isinstance(c, ast.Enrich) for c in query.commands)
+        catalogs = self.fetch_catalogs(targets, enrich=enrich)
         matched = self.match_indices(targets, catalogs)
         if not matched and self.unavailable and self.all_remotes_skippable(targets):
             return self.empty_result(targets)
@@ -332,14 +335,21 @@ class _FederatedRun:
 
     # ------------------------------------------------------------------ catalogs
 
-    def fetch_catalogs(self, targets: Mapping[str, ClusterTarget]) -> dict[str, Catalog]:
-        """Every target's catalog (and the local one's, for its policies), at once.
-        An unreachable remote is skipped or fails the query (skip_unavailable)."""
+    def fetch_catalogs(
+        self, targets: Mapping[str, ClusterTarget], *, enrich: bool = True
+    ) -> dict[str, Catalog]:
+        """Every target's catalog (and the local one's, for its policies), at once,
+        with what index resolution and analysis will ask of it (``enrich``: the
+        query needs the policies too). An unreachable remote is skipped or fails
+        the query (skip_unavailable)."""
         aliases = list(targets)
         local = self.registry.local
         if local is not None and local not in targets:
             aliases.append(local)
-        tasks = {a: _catalog_task(self.cluster(a)) for a in aliases}
+        # The local cluster's policies are always read (the analysis is given them).
+        tasks = {
+            a: _catalog_task(self.cluster(a), targets.get(a), enrich or a == local) for a in aliases
+        }
         outcomes = ask_all(tasks, self.timeouts(aliases), self.cancel)
         catalogs: dict[str, Catalog] = {}
         for alias in aliases:
@@ -541,9 +551,22 @@ class _FederatedRun:
 # ---------------------------------------------------------------------- helpers
 
 
-def _catalog_task(cluster: Cluster) -> Callable[[threading.Event], Catalog]:
+def _catalog_task(
+    cluster: Cluster, target: ClusterTarget | None, enrich: bool
+) -> Callable[[threading.Event], Catalog]:
+    """The metadata step of one cluster. A remote one (``catalog_for``) resolves
+    the target's indices and fetches their fields here, on the cluster's own
+    thread: done later, during index matching and analysis, those round trips
+    would run one cluster after another."""
+
     def task(stop: threading.Event) -> Catalog:
-        return cluster.catalog()
+        catalog_for = getattr(cluster, "catalog_for", None)
+        if target is None or catalog_for is None:
+            return cluster.catalog()
+        from esqlsh.clusters.patterns import catalog_expression
+
+        prefetched: Catalog = catalog_for(catalog_expression(target), policies=enrich)
+        return prefetched
 
     return task
 

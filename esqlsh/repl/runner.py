@@ -43,8 +43,11 @@ def run_in_worker(work: Callable[[], T], cancel: threading.Event) -> T:
         finally:
             done.set()
 
-    threading.Thread(target=target, name="esqlsh-query", daemon=True).start()
+    worker = threading.Thread(target=target, name="esqlsh-query", daemon=True)
     try:
+        # Started inside the ``try``: a Ctrl-C while ``start()`` waits for the thread
+        # to run must cancel it too, not leave the query running unseen.
+        worker.start()
         while not done.wait(_POLL_SECONDS):
             pass
     except KeyboardInterrupt:

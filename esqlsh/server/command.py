@@ -143,8 +143,6 @@ def _prepare(options: dict[str, Any], environ: Mapping[str, str]) -> tuple[Any, 
 
 
 def _open_cluster(options: dict[str, Any], environ: Mapping[str, str]) -> EmbeddedCluster:
-    from esqlsh.clusters.embedded import EmbeddedCluster
-
     path, alias = options["path"], options["cluster_alias"]
     if path is not None and alias is not None:
         raise click.UsageError("use either --path or --cluster, not both")
@@ -156,7 +154,9 @@ def _open_cluster(options: dict[str, Any], environ: Mapping[str, str]) -> Embedd
         path = default_data_path()
     if not Path(path).is_dir():
         raise click.UsageError(f"--path: no such directory: {path}")
-    return EmbeddedCluster(path)
+    from esqlsh.server.data_cache import ServedCluster
+
+    return ServedCluster(path)
 
 
 def _configured_path(alias: str, config_path: Path | None, environ: Mapping[str, str]) -> Path:

@@ -3,7 +3,7 @@
 (``FieldCapabilitiesResponse``), ``_mapping`` (``GetMappingsResponse``) and
 ``_enrich/policy`` (``GetEnrichPolicyAction.Response``).
 
-Index expressions resolve with the cluster's own rules (``clusters/names.py``)
+Index expressions resolve with the cluster's own rules (``clusters/resolve.py``)
 and Elasticsearch's default ``strictExpandOpen`` options: a concrete name that is
 neither an index nor an alias is ``index_not_found_exception`` (404) unless
 ``ignore_unavailable``; a wildcard that matches nothing is simply empty. Names are
@@ -16,9 +16,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from esqlsh.clusters import resolve
 from esqlsh.clusters.embedded import EmbeddedCluster
 from esqlsh.clusters.mapping import FieldSpec, object_paths
-from esqlsh.clusters.names import wildcard_regex
+from esqlsh.clusters.resolve import wildcard_regex
 from esqlsh.server import errors
 
 # Metadata fields ``_field_caps?fields=*`` lists: (type, searchable, aggregatable).
@@ -53,55 +54,23 @@ def resolve_abstractions(
     cluster: EmbeddedCluster, expression: str, *, ignore_unavailable: bool = False
 ) -> list[str]:
     """Index and alias names ``expression`` names (``IndexAbstractionResolver``),
-    sorted; unknown concrete names raise ``index_not_found_exception``."""
-    indices = {name: is_hidden(cluster, name) for name in cluster.indices()}
-    aliases = cluster.aliases()
-    parts = [p.strip() for p in expression.split(",") if p.strip()] or ["*"]
-    if parts == ["_all"]:
-        parts = ["*"]
-    chosen: dict[str, None] = {}
-    wildcard_seen = False
-    for part in parts:
-        exclusion = wildcard_seen and part.startswith("-")
-        base = part[1:] if exclusion else part
-        if "*" in base:
-            wildcard_seen = True
-            matched = _match(base, indices, aliases)
-        elif base in indices or base in aliases:
-            matched = [base]
-        elif exclusion or ignore_unavailable:
-            matched = []
-        else:
-            raise errors.index_not_found(base)
-        for name in matched:
-            if exclusion:
-                chosen.pop(name, None)
-            else:
-                chosen[name] = None
-    return sorted(chosen)
+    sorted; an empty expression names everything; the first unknown concrete name
+    raises ``index_not_found_exception``."""
+    if not expression.replace(",", " ").strip():
+        expression = "*"
+    resources = cluster.resolve_resources(expression)
+    if resources.missing and not ignore_unavailable:
+        raise errors.index_not_found(resources.missing[0])
+    return sorted(resources.names)
 
 
 def concrete_indices(
     cluster: EmbeddedCluster, expression: str, *, ignore_unavailable: bool = False
 ) -> list[str]:
     """The indices behind ``expression`` (aliases followed), sorted."""
-    aliases = cluster.aliases()
-    known = set(cluster.indices())
-    out: set[str] = set()
-    for name in resolve_abstractions(cluster, expression, ignore_unavailable=ignore_unavailable):
-        out.update([name] if name in known else (i for i in aliases.get(name, ()) if i in known))
-    return sorted(out)
-
-
-def _match(pattern: str, indices: dict[str, bool], aliases: dict[str, Any]) -> list[str]:
-    regex = wildcard_regex(pattern)
-    dotted = pattern.startswith(".")
-    names = [
-        n
-        for n, hidden in indices.items()
-        if regex.fullmatch(n) and (not hidden or (dotted and n.startswith(".")))
-    ]
-    return names + [a for a in aliases if regex.fullmatch(a)]
+    names = resolve_abstractions(cluster, expression, ignore_unavailable=ignore_unavailable)
+    known = dict.fromkeys(cluster.indices(), False)
+    return resolve.concrete_indices(names, known, cluster.aliases())
 
 
 # ------------------------------------------------------------------ _resolve/index

@@ -185,13 +185,12 @@ def _location(text: str, field: str, *, value: bool = True) -> str:
 
 
 def _field_value(parser: str, text: str, name: str, kind: str, value: Any) -> Any:
-    where = _location(text, name)
+    # The location is looked up only for an error: it searches the whole body.
     token = _token(value)
     if token not in _ACCEPTED[kind]:
         raise errors.x_content_parse(
-            f"{where} [{parser}] {name} doesn't support values of type: {token}"
+            f"{_location(text, name)} [{parser}] {name} doesn't support values of type: {token}"
         )
-    failed = f"{where} [{parser}] failed to parse field [{name}]"
     try:
         if kind == "boolean":
             return value if isinstance(value, bool) else rest.parse_bool(value)
@@ -201,6 +200,7 @@ def _field_value(parser: str, text: str, name: str, kind: str, value: Any) -> An
             return parse_params(value)
     except errors.HttpError as err:
         cause = {k: v for k, v in err.body["error"].items() if k != "root_cause"}
+        failed = f"{_location(text, name)} [{parser}] failed to parse field [{name}]"
         raise errors.x_content_parse(failed, caused_by=cause) from None
     return value
 

@@ -121,9 +121,9 @@ def test_wildcards_stat_each_index_once(root: Path, stats: list[str], reads: lis
     stats.clear()
     assert cluster.resolve("*") == expected
     assert cluster.resolve(".h*") == [".hidden"]
-    # a wildcard needs each index's hidden setting: one settings file each
-    indices = N_INDICES + 1
-    assert len(stats) == 2 * (2 + indices)
+    # a wildcard needs the hidden setting of each index it matches (one settings
+    # file each), and of no other: "*" all of them, ".h*" one
+    assert len(stats) == (2 + N_INDICES + 1) + (2 + 1)
     assert reads == []  # resolving reads no index's mapping or data files
 
 

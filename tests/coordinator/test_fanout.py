@@ -21,7 +21,7 @@ from esqlsh.clusters.ingest import load_index
 from esqlsh.clusters.registry import Cluster, FragmentResult, Registry
 from esqlsh.coordinator import run_federated
 from esqlsh.coordinator.clusters_info import ClusterInfo
-from esqlsh.coordinator.concurrent import ClusterTimeout, ask_all
+from esqlsh.coordinator.concurrent import ClusterTimeout, DaemonWorkers, ask_all
 from esqlsh.coordinator.enrich_check import check_enrich_policies, required_clusters
 from esqlsh.coordinator.exchange import ExchangeStorage, merge_frames
 from esqlsh.coordinator.fanout import explain_federated
@@ -259,6 +259,50 @@ def test_ask_all_reports_timeouts_and_outcomes() -> None:
     assert outcomes["a"].value == 1
     assert isinstance(outcomes["b"].error, ClusterTimeout)
     assert sorted(seen) == ["a", "b"]
+
+
+def _workers_named(prefix: str) -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name.startswith(prefix)]
+
+
+def test_daemon_workers_never_wait_and_are_reused() -> None:
+    workers = DaemonWorkers("test-workers", idle_seconds=0.3)
+    hang, done = threading.Event(), threading.Event()
+    names: list[str] = []
+    started = time.monotonic()
+    workers.submit(lambda: hang.wait(10), "test-workers-hung")
+    workers.submit(lambda: (names.append(threading.current_thread().name), done.set()), "w2")
+    assert done.wait(5), "a job held by another one"
+    assert time.monotonic() - started < 1
+    assert names == ["w2"]
+    hung = _workers_named("test-workers-hung")
+    assert len(hung) == 1 and hung[0].daemon
+    # The finished thread waits for the next job: no new thread for it.
+    time.sleep(0.05)
+    count = len(_workers_named("test-workers"))
+    again = threading.Event()
+    workers.submit(again.set, "test-workers-again")
+    assert again.wait(5)
+    assert len(_workers_named("test-workers")) == count
+    hang.set()
+    # Idle past idle_seconds, the threads end.
+    deadline = time.monotonic() + 5
+    while _workers_named("test-workers") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not _workers_named("test-workers")
+
+
+def test_daemon_workers_survive_a_failing_job() -> None:
+    workers = DaemonWorkers("test-failing", idle_seconds=0.2)
+    ran = threading.Event()
+
+    def fail() -> None:
+        raise RuntimeError("boom")
+
+    workers.submit(fail, "test-failing-1")
+    time.sleep(0.05)
+    workers.submit(ran.set, "test-failing-2")
+    assert ran.wait(5)
 
 
 def test_progress_sees_running_then_final_statuses(world: SpecWorld) -> None:

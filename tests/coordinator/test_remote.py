@@ -414,6 +414,57 @@ def remote(served: Node) -> Iterator[ElasticsearchCluster]:
         cluster.close()
 
 
+# --- the coordinator's metadata step ------------------------------------------------------
+
+
+def _recorded_registry(url: str) -> tuple[Registry, list[tuple[str, str, str, bool]]]:
+    """Two remotes on one node; each request as (alias, method, path, on the
+    calling thread?)."""
+    specs = {
+        alias: ClusterSpec(alias=alias, type="elasticsearch", hosts=(url,), timeout=10.0)
+        for alias in ("c1", "c2")
+    }
+    registry = Registry.from_config(Config(None, specs, None))
+    sent: list[tuple[str, str, str, bool]] = []
+    caller = threading.current_thread()
+    for alias, cluster in registry.clusters.items():
+        http = cluster._http  # type: ignore[attr-defined]
+        original = http.send
+
+        def send(
+            method: str, url: str, *, _a: str = alias, _o: Any = original, **kwargs: Any
+        ) -> requests.Response:
+            path = "/" + url.split("/", 3)[3]
+            sent.append((_a, method, path, threading.current_thread() is caller))
+            return _o(method, url, **kwargs)  # type: ignore[no-any-return]
+
+        http.send = send
+    return registry, sent
+
+
+@pytest.mark.parametrize("enrich", [False, True])
+def test_metadata_is_fetched_on_each_clusters_thread(served: Node, enrich: bool) -> None:
+    """Resolution and field caps run in the concurrent metadata step (not one
+    cluster after another during analysis); policies only when the query
+    enriches; a finished query is one round trip."""
+    registry, sent = _recorded_registry(served.url)
+    text = "FROM c1:people,c2:people | KEEP name | SORT name"
+    if enrich:
+        text += " | ENRICH _remote:who ON name"
+    try:
+        result = run_federated(text, registry)
+    finally:
+        registry.close()
+    assert result.frame.height == 6
+    assert not any(on_caller for *_, on_caller in sent), sent
+    for alias in ("c1", "c2"):
+        paths = [(m, p.split("?")[0]) for a, m, p, _ in sent if a == alias]
+        metadata = [("GET", "/_resolve/index/people"), ("GET", "/people/_field_caps")]
+        if enrich:
+            metadata.insert(0, ("GET", "/_enrich/policy"))
+        assert paths == [*metadata, ("POST", "/_query/async")], paths
+
+
 # --- catalog -------------------------------------------------------------------------------
 
 
@@ -614,10 +665,10 @@ class Recorder:
     def __init__(self, cluster: ElasticsearchCluster):
         self.sent: list[tuple[str, str]] = []
         self.ids: list[str] = []
-        session = cluster._http.session
-        original = session.request
+        http = cluster._http
+        original = http.send
 
-        def request(method: str, url: str, **kwargs: Any) -> requests.Response:
+        def send(method: str, url: str, **kwargs: Any) -> requests.Response:
             self.sent.append((method, "/" + url.split("/", 3)[3]))
             response = original(method, url, **kwargs)
             async_id = response.headers.get("X-Elasticsearch-Async-Id")
@@ -625,7 +676,7 @@ class Recorder:
                 self.ids.append(async_id)
             return response
 
-        session.request = request  # type: ignore[method-assign,assignment]
+        http.send = send  # type: ignore[method-assign]
 
 
 def wait_for(condition: Callable[[], bool], within: float = 5.0) -> None:

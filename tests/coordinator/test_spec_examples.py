@@ -172,6 +172,40 @@ def test_wildcard_matching_nothing_is_successful_with_no_shards(registry: Regist
     assert not result.is_partial
 
 
+def test_a_cluster_wildcard_matching_no_remote_searches_nothing(registry: Registry) -> None:
+    """``groupClusterIndices`` drops ``x*:foo`` (no remote matches ``x*``) and 9.1
+    groups the local cluster with no index; the empty index expression resolves to
+    a valid, empty index (``EsqlSession``): no rows, one ``<no-fields>`` null
+    column (``Analyzer.NO_FIELDS``), no ``_clusters`` (only the local cluster)."""
+    result = run(registry, "FROM x*:foo", include_ccs_metadata=True)
+    assert [(a.name, a.type.value) for a in result.columns] == [("<no-fields>", "null")]
+    assert rows(result) == []
+    assert result.clusters_json() is None and not result.is_partial
+    assert rows(run(registry, "FROM x*:foo | STATS n = COUNT(*)")) == [[0]]
+    metadata = run(registry, "FROM x*:foo METADATA _index")
+    assert [a.name for a in metadata.columns] == ["_index"] and rows(metadata) == []
+    with pytest.raises(VerificationError, match=r"Unknown column \[bytes\]"):
+        run(registry, "FROM x*:foo | KEEP bytes")
+
+
+def test_a_cluster_wildcard_matching_nothing_without_a_local_cluster(world: SpecWorld) -> None:
+    with world.registry(local=None) as reg:
+        assert rows(run_federated("FROM x*:foo | STATS n = COUNT(*)", reg)) == [[0]]
+        result = run_federated("FROM x*:foo", reg)
+    assert [a.name for a in result.columns] == ["<no-fields>"] and rows(result) == []
+
+
+def test_excluding_a_cluster_next_to_a_wildcard_matching_none_still_fails(
+    registry: Registry,
+) -> None:
+    with pytest.raises(IllegalArgumentError) as err:
+        run(registry, "FROM x*:foo,-cluster_one:*")
+    assert str(err.value) == (
+        "Attempt to exclude cluster [cluster_one] failed as it is not included in the list "
+        "of clusters to be included: []. Input: [x*:foo,-cluster_one:*]"
+    )
+
+
 # ------------------------------------------------------------------ enrich
 
 

@@ -14,9 +14,13 @@ from typing import Any
 
 import pytest
 from prompt_toolkit.enums import EditingMode
+from prompt_toolkit.history import InMemoryHistory
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
 
 from esqlsh.clusters.registry import Registry
 from esqlsh.exit import ExitStatus
+from esqlsh.repl.app import ReplApp
 from esqlsh.repl.history import PrivateHistory, has_secret
 from esqlsh.repl.meta import ReplSettings
 from esqlsh.repl.runner import QueryCancelled, run_in_worker
@@ -191,11 +195,51 @@ def test_toolbar_counts_from_the_metadata_cache_once_the_prompt_runs(
         "    timeout: 2s",
     ]
     registry = registry_of(write_config(tmp_path / "dead.yaml", clusters, dead))
-    app, _ = run_keys(registry, "\\timing\r")
-    assert app.metadata is not None and app.metadata.wait(10)
+    # The loads must end while the prompt runs: closing the shell cancels those
+    # still in flight (their clusters would count as not known yet).
+    with create_pipe_input() as pipe:
+        app = ReplApp(
+            make_env(), registry, pt_input=pipe, pt_output=DummyOutput(), history=InMemoryHistory()
+        )
+        shell = threading.Thread(target=app.run, daemon=True)
+        shell.start()
+        try:
+            pipe.send_text("\\timing\r")
+            deadline = time.monotonic() + 10
+            while app.metadata is None and time.monotonic() < deadline:
+                time.sleep(0.01)  # the prompt makes the cache on the shell's thread
+            assert app.metadata is not None and app.metadata.wait(10)
+        finally:
+            pipe.send_text("\x04")
+            shell.join(10)
+    assert not shell.is_alive()
     assert app.cluster_counts() == (3, 1, 0)
     text = "".join(part[1] for part in app.toolbar())
     assert "3 up, 1 down" in text and "timing: on" in text
+
+
+def test_closing_the_shell_leaves_no_cluster_loading_forever(
+    clusters: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from esqlsh.repl.completion import metadata
+
+    gate = threading.Event()
+    build = metadata.build_snapshot
+
+    def slow(alias: str, *args: Any, **kwargs: Any) -> Any:
+        if alias == "cluster_one":
+            gate.wait(10)
+        return build(alias, *args, **kwargs)
+
+    monkeypatch.setattr(metadata, "build_snapshot", slow)
+    registry = registry_of(write_config(tmp_path / "config.yaml", clusters))
+    try:
+        app, _ = run_keys(registry, "")
+        assert app.metadata is not None
+        assert app.metadata.wait(1)  # closed: nothing left to wait for
+        assert app.metadata.states()["cluster_one"].status == "closed"
+    finally:
+        gate.set()
 
 
 def test_results_taller_than_the_terminal_go_through_the_pager(
@@ -279,6 +323,8 @@ def test_ctrl_c_cancels_a_running_query_and_returns_at_once(
 
     def slow(text: str, registry: Any, params: Any = None, **kwargs: Any) -> Any:
         seen["cancel"] = kwargs["cancel"]
+        # Ctrl-C once the query runs (a timer could fire before it starts on a busy machine)
+        _thread.interrupt_main()
         if kwargs["cancel"].wait(10):
             raise KeyboardInterrupt
         raise AssertionError("never cancelled")
@@ -286,7 +332,6 @@ def test_ctrl_c_cancels_a_running_query_and_returns_at_once(
     monkeypatch.setattr("esqlsh.coordinator.fanout.run_federated", slow)
     env = make_env()
     app = make_app(registry, env)
-    threading.Timer(0.3, _thread.interrupt_main).start()
     started = time.monotonic()
     app.run_statement("FROM logs;")
     assert time.monotonic() - started < 1.3
@@ -304,6 +349,25 @@ def test_a_cancelled_worker_surfaces_as_query_cancelled() -> None:
 
     with pytest.raises(QueryCancelled):
         run_in_worker(interrupted, threading.Event())
+
+
+def test_ctrl_c_while_the_worker_starts_cancels_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    class InterruptedStart(threading.Thread):
+        def start(self) -> None:  # the thread runs, then Ctrl-C lands in start()
+            super().start()
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr("esqlsh.repl.runner.threading.Thread", InterruptedStart)
+    cancel = threading.Event()
+    ended = threading.Event()
+
+    def work() -> None:
+        cancel.wait(10)
+        ended.set()
+
+    with pytest.raises(QueryCancelled):
+        run_in_worker(work, cancel)
+    assert cancel.is_set() and ended.wait(5)
 
 
 # ---------------------------------------------------------------------- from the command line
@@ -370,6 +434,7 @@ def test_ctrl_c_in_an_included_file_stops_the_whole_file(
 
     def slow(text: str, registry: Any, params: Any = None, **kwargs: Any) -> Any:
         calls.append(text)
+        _thread.interrupt_main()  # Ctrl-C once the first statement's query runs
         kwargs["cancel"].wait(10)
         raise KeyboardInterrupt
 
@@ -378,7 +443,6 @@ def test_ctrl_c_in_an_included_file_stops_the_whole_file(
     script.write_text("FROM logs;\nROW a = 1;\n", "utf-8")
     env = make_env()
     app = make_app(registry, env)
-    threading.Timer(0.3, _thread.interrupt_main).start()
     app.run_statement(f"\\i {script}")
     assert calls == ["FROM logs"]
     assert err(env).count("Cancelled.") == 1

@@ -248,6 +248,51 @@ def test_refresh_reloads_and_serves_the_old_snapshot_meanwhile() -> None:
     assert local.calls == 2 and registry.clusters["c1"].calls == 1
 
 
+def test_wait_covers_a_refresh_started_after_it_began() -> None:
+    registry = world()
+    cache = MetadataCache(registry)
+    assert cache.wait(5)
+    gate = threading.Event()
+    registry.clusters["c1"].gate = gate
+    waited: list[bool] = []
+    waiter = threading.Thread(target=lambda: waited.append(cache.wait(5)))
+    waiter.start()
+    cache.refresh(["c1"])  # after wait() began: it must still be waited for
+    assert not cache.wait(0.05)
+    gate.set()
+    waiter.join(5)
+    assert waited == [True]
+    assert registry.clusters["c1"].calls == 2
+
+
+def test_close_wakes_waiters_and_leaves_no_cluster_loading() -> None:
+    gate = threading.Event()
+    registry = world()
+    registry.clusters["c1"].gate = gate
+    seen: list[str] = []
+    cache = MetadataCache(registry, on_update=seen.append)
+    try:
+        assert not cache.wait(0.05)  # c1 is held
+        waited: list[bool] = []
+        waiter = threading.Thread(target=lambda: waited.append(cache.wait(5)))
+        waiter.start()
+        cache.close()
+        waiter.join(5)
+        assert waited == [True]
+        assert cache.states()["c1"].status == "closed"
+        assert "closed" in cache.describe("c1")
+    finally:
+        gate.set()
+    for thread in threading.enumerate():
+        if thread.name == "esqlsh-metadata-c1":
+            thread.join(5)  # c1's load ends after the close: it publishes nothing
+    before, threads = len(seen), set(threading.enumerate())
+    cache.refresh()  # a closed cache loads nothing
+    assert set(threading.enumerate()) <= threads
+    assert cache.wait(0) and len(seen) == before
+    assert cache.states()["c1"].status == "closed" and cache.indices("c1") is None
+
+
 def test_on_update_is_called_per_publish() -> None:
     seen: list[str] = []
     cache = MetadataCache(world(), on_update=seen.append)

@@ -18,7 +18,6 @@ and kept as a ``NameIndex``.
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import functools
 import threading
@@ -30,7 +29,7 @@ from typing import Any, Protocol
 
 from esqlsh.analysis.types import DataType
 from esqlsh.clusters.base import Catalog, EnrichPolicy, IndexInfo
-from esqlsh.clusters.names import wildcard_regex
+from esqlsh.clusters.resolve import resolve_indices, wildcard_regex
 from esqlsh.repl.completion.names import NameIndex
 from esqlsh.repl.completion.suggest import (
     AddFields,
@@ -84,7 +83,8 @@ class _Registry(Protocol):
 @dataclass(frozen=True)
 class ClusterState:
     """How a cluster's metadata is doing: ``loading`` (nothing yet, or names
-    without fields), ``ready``, ``failed`` (``error`` says why)."""
+    without fields), ``ready``, ``failed`` (``error`` says why), ``closed`` (the
+    cache closed before its load ended)."""
 
     alias: str
     status: str
@@ -111,7 +111,8 @@ class ClusterSnapshot:
     ):
         self.alias = alias
         self.sorted = sorted(indices)
-        self._known = frozenset(self.sorted)
+        # name → hidden: none is listed hidden (the catalog's ``*`` leaves them out)
+        self._known = dict.fromkeys(self.sorted, False)
         self.aliases = dict(aliases)
         self.modes = dict(modes)
         self.policies = dict(policies)
@@ -139,7 +140,8 @@ class ClusterSnapshot:
         aliases, ``-`` exclusions after a wildcard), as Elasticsearch resolves them."""
         hit = self._resolved.get(expression)
         if hit is None:
-            hit = self._resolved[expression] = tuple(self._resolve(expression))
+            names = resolve_indices(expression, self._known, self.aliases, sorted_names=self.sorted)
+            hit = self._resolved[expression] = tuple(names)
         return hit
 
     def columns(self, expression: str) -> Columns:
@@ -151,47 +153,6 @@ class ClusterSnapshot:
             )
             hit = self._columns[expression] = merge_columns(self.schemas[s] for s in sids)
         return hit
-
-    def _resolve(self, expression: str) -> list[str]:
-        parts = [p.strip() for p in expression.split(",") if p.strip()]
-        if parts == ["_all"]:
-            parts = ["*"]
-        resources: dict[str, None] = {}
-        wildcard_seen = False
-        for part in parts:
-            exclusion = wildcard_seen and part.startswith("-")
-            base = part[1:] if exclusion else part
-            if "*" in base:
-                wildcard_seen = True
-                names = self._match(base)
-            else:
-                names = [base] if base in self._known or base in self.aliases else []
-            for name in names:
-                if exclusion:
-                    resources.pop(name, None)
-                else:
-                    resources[name] = None
-        concrete: set[str] = set()
-        for name in resources:
-            if name in self._known:
-                concrete.add(name)
-            else:
-                concrete.update(i for i in self.aliases.get(name, ()) if i in self._known)
-        return sorted(concrete)
-
-    def _match(self, pattern: str) -> list[str]:
-        """Names and aliases matching a wildcard pattern; ``prefix*`` (the usual
-        case) is a range of the sorted names, not a scan."""
-        aliases = [a for a in self.aliases if wildcard_regex(pattern).fullmatch(a)]
-        if pattern.endswith("*") and "*" not in pattern[:-1]:
-            stem = pattern[:-1]
-            lo = bisect.bisect_left(self.sorted, stem)
-            hi = lo
-            while hi < len(self.sorted) and self.sorted[hi].startswith(stem):
-                hi += 1
-            return [*self.sorted[lo:hi], *aliases]
-        regex = wildcard_regex(pattern)
-        return [n for n in self.sorted if regex.fullmatch(n)] + aliases
 
 
 def _policy_meta(policy: EnrichPolicy) -> str:
@@ -376,7 +337,10 @@ class MetadataCache:
             alias: ClusterState(alias, "loading") for alias in registry.clusters
         }
         self._loads: dict[str, int] = {}  # alias → generation of its latest load
-        self._threads: dict[str, threading.Thread] = {}
+        # alias → generation of its latest load while that load has not ended;
+        # ``_settled`` is notified whenever this empties (or the cache closes)
+        self._in_flight: dict[str, int] = {}
+        self._settled = threading.Condition(self._lock)
         self._generation = 0  # bumped on every publish: memo entries of older ones are stale
         self._memo: OrderedDict[tuple[object, ...], NameIndex] = OrderedDict()
         self._closed = False
@@ -386,81 +350,98 @@ class MetadataCache:
     # --- loading -------------------------------------------------------------
 
     def refresh(self, aliases: Iterable[str] | None = None) -> None:
-        """Reload the named clusters (default: all) in the background."""
+        """Reload the named clusters (default: all) in the background; nothing once
+        the cache is closed."""
         for alias in list(aliases) if aliases is not None else list(self._registry.clusters):
             cluster = self._registry.clusters.get(alias)
             if cluster is None:
                 continue
             with self._lock:
+                if self._closed:
+                    return
+                # registered before the thread starts: ``wait`` covers it at once
                 generation = self._loads[alias] = self._loads.get(alias, 0) + 1
+                self._in_flight[alias] = generation
                 state = self._states.get(alias)
                 if state is None or state.status != "ready":
                     self._states[alias] = ClusterState(alias, "loading")
-            thread = threading.Thread(
+            threading.Thread(
                 target=self._load,
                 args=(alias, cluster, generation),
                 name=f"esqlsh-metadata-{alias}",
                 daemon=True,
-            )
-            self._threads[alias] = thread
-            thread.start()
+            ).start()
 
     def wait(self, timeout: float | None = None) -> bool:
-        """Wait for the loads in flight (tests, benchmarks); True if all ended."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        for thread in list(self._threads.values()):
-            left = None if deadline is None else max(0.0, deadline - time.monotonic())
-            thread.join(left)
-            if thread.is_alive():
-                return False
-        return True
+        """Wait until no load is in flight (tests, benchmarks): those running when
+        called and any a ``refresh`` starts meanwhile. True when none is left (also
+        once the cache is closed), False when ``timeout`` seconds passed first."""
+        with self._settled:
+            return self._settled.wait_for(lambda: not self._in_flight, timeout)
 
     def close(self) -> None:
-        """Stop publishing; loads in flight finish on their own (daemon threads)."""
-        self._closed = True
+        """Stop publishing and loading. Loads in flight are cancelled (their threads
+        end on their own: they are daemons, and a remote's request cannot be cut
+        short); a cluster they left without metadata is ``closed``, not forever
+        ``loading``, and ``wait`` returns."""
+        with self._lock:
+            self._closed = True
+            for alias in self._in_flight:
+                state = self._states.get(alias)
+                if state is None or state.status == "loading":
+                    self._states[alias] = ClusterState(alias, "closed")
+            self._in_flight.clear()
+            self._settled.notify_all()
 
     def states(self) -> dict[str, ClusterState]:
         with self._lock:
             return dict(self._states)
 
     def _load(self, alias: str, cluster: _Cluster, generation: int) -> None:
+        try:
+            self._build(alias, cluster, generation)
+        finally:
+            with self._lock:
+                if self._in_flight.get(alias) == generation:
+                    del self._in_flight[alias]
+                    if not self._in_flight:
+                        self._settled.notify_all()
+
+    def _build(self, alias: str, cluster: _Cluster, generation: int) -> None:
         started = time.monotonic()
 
-        def current() -> bool:
-            return not self._closed and self._loads.get(alias) == generation
-
         def publish(snapshot: ClusterSnapshot) -> None:
-            if current():
-                self._publish(
-                    alias, snapshot, ClusterState(alias, "loading", "", len(snapshot.sorted))
-                )
+            state = ClusterState(alias, "loading", "", len(snapshot.sorted))
+            self._publish(generation, state, snapshot)
+
+        def cancelled() -> bool:
+            return self._closed or self._loads.get(alias) != generation
 
         try:
-            snapshot = build_snapshot(alias, cluster.catalog(), publish, lambda: not current())
+            snapshot = build_snapshot(alias, cluster.catalog(), publish, cancelled)
         except Exception as e:  # unreachable, refused, bad answer: nothing to offer
-            if current():
-                self._set_state(
-                    ClusterState(alias, "failed", _reason(e), 0, time.monotonic() - started)
-                )
+            seconds = time.monotonic() - started
+            self._publish(generation, ClusterState(alias, "failed", _reason(e), 0, seconds))
             return
-        if current():
-            state = ClusterState(
-                alias, "ready", "", len(snapshot.sorted), time.monotonic() - started
-            )
-            self._publish(alias, snapshot, state)
+        seconds = time.monotonic() - started
+        state = ClusterState(alias, "ready", "", len(snapshot.sorted), seconds)
+        self._publish(generation, state, snapshot)
 
-    def _publish(self, alias: str, snapshot: ClusterSnapshot, state: ClusterState) -> None:
+    def _publish(
+        self, generation: int, state: ClusterState, snapshot: ClusterSnapshot | None = None
+    ) -> None:
+        """Record a load's state (and snapshot), unless the cache closed or a newer
+        load of the cluster started: checked under the lock that ``close`` takes."""
+        alias = state.alias
         with self._lock:
-            self._snapshots[alias] = snapshot
+            if self._closed or self._loads.get(alias) != generation:
+                return
             self._states[alias] = state
-            self._generation += 1
-            self._memo.clear()
+            if snapshot is not None:
+                self._snapshots[alias] = snapshot
+                self._generation += 1
+                self._memo.clear()
         self._notify(alias)
-
-    def _set_state(self, state: ClusterState) -> None:
-        with self._lock:
-            self._states[state.alias] = state
-        self._notify(state.alias)
 
     def _notify(self, alias: str) -> None:
         if self._on_update is not None:
