@@ -21,6 +21,7 @@ cluster orders them: by path segment, a multi-field right after its parent.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,10 +29,17 @@ from esqlsh.analysis.types import DataType, from_mapping
 from esqlsh.clusters.base import EnrichPolicy, IndexInfo
 from esqlsh.clusters.embedded import policy_from_json
 from esqlsh.clusters.remote_http import Answer, HttpClient, path_of
+from esqlsh.errors import ClusterUnavailableError, EsqlError
 
 # Keep each _field_caps URL under this many characters of index names.
 _MAX_NAMES_LENGTH = 2000
 _NOT_FIELDS = frozenset({"object", "unmapped"})
+_CAPS = {
+    "fields": "*",
+    "include_unmapped": "true",
+    "ignore_unavailable": "true",
+    "allow_no_indices": "true",
+}
 
 
 @dataclass(frozen=True)
@@ -83,10 +91,42 @@ class RemoteCatalog:
 
     def prefetch(self, expression: str) -> list[str]:
         """Resolve ``expression`` and fetch its indices' fields now (so that network
-        errors surface here, not during analysis); the resolved names."""
+        errors surface here, not during analysis); the resolved names.
+
+        The field caps of the expression itself are asked for while it is being
+        resolved (a remote's metadata then costs one round trip's wait, not two);
+        an answer per index, as ``_fetch_fields`` reads it, so each resolved index
+        found in it is complete. An index the resolution names that this answer
+        lacks, or an answer Elasticsearch refused, is asked for afterwards as
+        ``index`` would; a network failure is the cluster's failure either way."""
+        caps = self._caps_alongside(expression) if expression not in self._resolved else None
         names = self.resolve(expression)
+        if caps is not None:
+            fields = _caps_result(caps)
+            for name in names:
+                if name not in self._infos and name in fields:
+                    self._infos[name] = self._info(name, fields[name])
         self._fetch_fields([n for n in names if n not in self._infos])
         return names
+
+    def _caps_alongside(self, expression: str) -> Future[dict[str, dict[str, DataType]]] | None:
+        """``_field_caps`` of ``expression`` on a worker thread, or None for an
+        expression too long for one URL (it is then fetched in batches)."""
+        if not expression or len(expression) > _MAX_NAMES_LENGTH:
+            return None
+        from esqlsh.coordinator.concurrent import WORKERS
+
+        future: Future[dict[str, dict[str, DataType]]] = Future()
+
+        def fetch() -> None:
+            try:
+                answer = self._http.request("GET", path_of(expression, "_field_caps"), params=_CAPS)
+                future.set_result(fields_by_index(_object(answer)) if answer.ok else {})
+            except BaseException as err:  # handed to the caller, who re-raises
+                future.set_exception(err)
+
+        WORKERS.submit(fetch, f"esqlsh-caps-{self.name}")
+        return future
 
     # --- requests --------------------------------------------------------------
 
@@ -124,14 +164,8 @@ class RemoteCatalog:
 
     def _fetch_fields(self, names: list[str]) -> None:
         for batch in _batches(names):
-            params = {
-                "fields": "*",
-                "include_unmapped": "true",
-                "ignore_unavailable": "true",
-                "allow_no_indices": "true",
-            }
             answer = self._http.request(
-                "GET", path_of(",".join(batch), "_field_caps"), params=params
+                "GET", path_of(",".join(batch), "_field_caps"), params=_CAPS
             )
             if answer.status == 404 and _error_type(answer) == "index_not_found_exception":
                 self._infos.update((n, None) for n in batch)
@@ -166,6 +200,18 @@ class RemoteCatalog:
                     if policy is not None:
                         out[policy.name] = policy
         return dict(sorted(out.items()))
+
+
+def _caps_result(caps: Future[dict[str, dict[str, DataType]]]) -> dict[str, dict[str, DataType]]:
+    """The fields per index of a ``_field_caps`` asked alongside: a network failure
+    (``ClusterUnavailableError``) is raised, anything else leaves the indices to be
+    asked for again."""
+    try:
+        return caps.result()
+    except ClusterUnavailableError:
+        raise
+    except EsqlError:
+        return {}
 
 
 def fields_by_index(body: dict[str, Any]) -> dict[str, dict[str, DataType]]:

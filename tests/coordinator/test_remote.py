@@ -459,10 +459,41 @@ def test_metadata_is_fetched_on_each_clusters_thread(served: Node, enrich: bool)
     assert not any(on_caller for *_, on_caller in sent), sent
     for alias in ("c1", "c2"):
         paths = [(m, p.split("?")[0]) for a, m, p, _ in sent if a == alias]
-        metadata = [("GET", "/_resolve/index/people"), ("GET", "/people/_field_caps")]
-        if enrich:
-            metadata.insert(0, ("GET", "/_enrich/policy"))
-        assert paths == [*metadata, ("POST", "/_query/async")], paths
+        policies = [("GET", "/_enrich/policy")] if enrich else []
+        # (resolution and field caps are sent together: either may go first)
+        pair = sorted(paths[len(policies) : len(policies) + 2])
+        assert paths[: len(policies)] == policies, paths
+        assert pair == [("GET", "/_resolve/index/people"), ("GET", "/people/_field_caps")]
+        assert paths[len(policies) + 2 :] == [("POST", "/_query/async")], paths
+
+
+def test_resolution_and_field_caps_are_in_flight_together(served: Node) -> None:
+    """A remote's metadata costs one round trip's wait: ``_field_caps`` of the
+    expression is sent while ``_resolve/index`` is still waiting for its answer."""
+    registry, _ = _recorded_registry(served.url)
+    cluster = registry.clusters["c1"]
+    http = cluster._http  # type: ignore[attr-defined]
+    recorded = http.send
+    caps_sent = threading.Event()
+    overlapped: list[bool] = []
+
+    def send(method: str, url: str, **kwargs: Any) -> requests.Response:
+        if "/_field_caps" in url:
+            caps_sent.set()
+        elif "/_resolve/index/" in url:
+            # The answer to the resolution waits until field caps were asked for.
+            overlapped.append(caps_sent.wait(5))
+        return recorded(method, url, **kwargs)  # type: ignore[no-any-return]
+
+    http.send = send
+    try:
+        catalog = cluster.catalog_for("people", policies=False)  # type: ignore[attr-defined]
+        assert catalog.cached("people") == ["people"]
+        info = catalog.index("people")
+    finally:
+        registry.close()
+    assert overlapped == [True]
+    assert info is not None and "name" in info.fields
 
 
 # --- catalog -------------------------------------------------------------------------------
