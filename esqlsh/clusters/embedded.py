@@ -222,14 +222,14 @@ class EmbeddedCluster:
         hit = self._cache.get(_LISTING)
         if hit is not None and hit.fresh():
             return hit.value  # type: ignore[return-value]
-        stamps = _stamps((self._root,))  # before reading, so later changes show
+        stamps = file_stamps((self._root,))  # before reading, so later changes show
         names: list[str] = []
         pending: list[str] = []
         pending_stamps: list[_Stamps] = []
         for folder in _index_folders(self._root):
             # A folder is an index once its mapping is written (``load`` writes
             # it last); a folder without one is watched until it has it.
-            stamp = _stamps((folder,))
+            stamp = file_stamps((folder,))
             if os.path.exists(os.path.join(folder, layout.MAPPING_FILE)):
                 names.append(os.path.basename(folder))
             else:
@@ -280,7 +280,7 @@ class EmbeddedCluster:
         hit = self._cache.get((kind, key))
         if hit is not None and hit.paths == paths and hit.fresh():
             return hit.value  # type: ignore[return-value]
-        stamps = _stamps(paths)  # before reading, so a change while reading shows
+        stamps = file_stamps(paths)  # before reading, so a change while reading shows
         value = load()
         self._cache[(kind, key)] = _Entry(paths, stamps, value)
         return value
@@ -309,7 +309,7 @@ class _Entry:
 
     def fresh(self) -> bool:
         """Still right: settled, and no path changed since."""
-        return self.stamps.settled and _stamps(self.paths).values == self.stamps.values
+        return self.stamps.settled and file_stamps(self.paths).values == self.stamps.values
 
 
 @dataclass(frozen=True)
@@ -349,7 +349,9 @@ def _stat(path: str) -> Stamp:
     return (st.st_ino, st.st_mtime_ns, st.st_size)
 
 
-def _stamps(paths: tuple[str, ...]) -> _Stamps:
+def file_stamps(paths: tuple[str, ...]) -> _Stamps:
+    """Each path's ``(inode, mtime_ns, size)`` (None: missing), and whether all are
+    old enough to trust (also used by ``server/data_cache.py``)."""
     now = time.time_ns()  # before the stats: a change after them is later still
     values = tuple(_stat(p) for p in paths)
     settled = all(v is None or now - v[1] >= _RACY_NS for v in values)

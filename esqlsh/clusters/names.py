@@ -1,23 +1,18 @@
 """Index names: Elasticsearch's validation of a new index (or alias) name.
 
-The resolution of an index expression to the indices it names lives in
-``clusters/resolve.py``; ``resolve_expression`` and ``wildcard_regex`` are
-re-exported here for the callers that import them from this module.
+(The resolution of an index expression to the indices it names is
+``clusters/resolve.py``.)
 """
 
 from __future__ import annotations
 
-from esqlsh.clusters.resolve import resolve_indices as resolve_expression
-from esqlsh.clusters.resolve import wildcard_regex
 from esqlsh.errors import EsqlError
 
 __all__ = [
     "MAX_INDEX_NAME_BYTES",
     "InvalidIndexNameError",
     "is_valid_index_name",
-    "resolve_expression",
     "validate_index_name",
-    "wildcard_regex",
 ]
 
 MAX_INDEX_NAME_BYTES = 255

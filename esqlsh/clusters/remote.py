@@ -166,7 +166,7 @@ class ElasticsearchCluster:
             raise CancelledError()
         deadline = time.monotonic() + self.timeout
         query = AsyncQuery(self._http, body, fmt, deadline, columnar=columnar)
-        from esqlsh.coordinator.concurrent import WORKERS
+        from esqlsh.clusters.workers import WORKERS
 
         WORKERS.submit(query.run, f"esqlsh-{self.alias}")
         while not query.finished.wait(_TICK):

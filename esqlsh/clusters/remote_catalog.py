@@ -114,7 +114,7 @@ class RemoteCatalog:
         expression too long for one URL (it is then fetched in batches)."""
         if not expression or len(expression) > _MAX_NAMES_LENGTH:
             return None
-        from esqlsh.coordinator.concurrent import WORKERS
+        from esqlsh.clusters.workers import WORKERS
 
         future: Future[dict[str, dict[str, DataType]]] = Future()
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple
 
 __all__ = [
     "Resources",
@@ -43,28 +44,13 @@ def wildcard_regex(pattern: str) -> re.Pattern[str]:
     return re.compile(".*".join(re.escape(part) for part in pattern.split("*")), re.DOTALL)
 
 
-class Resources:
+class Resources(NamedTuple):
     """What an expression names: ``names`` (indices and aliases, in the order
     the expression first added them) and ``missing`` (unknown concrete names, in
-    the expression's order). A plain class, not a dataclass or named tuple:
-    ``clusters.names`` imports this module at start-up."""
+    the expression's order)."""
 
-    __slots__ = ("missing", "names")
-
-    def __init__(self, names: tuple[str, ...], missing: tuple[str, ...]) -> None:
-        self.names = names
-        self.missing = missing
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Resources):
-            return NotImplemented
-        return (self.names, self.missing) == (other.names, other.missing)
-
-    def __hash__(self) -> int:
-        return hash((self.names, self.missing))
-
-    def __repr__(self) -> str:
-        return f"Resources(names={self.names!r}, missing={self.missing!r})"
+    names: tuple[str, ...]
+    missing: tuple[str, ...]
 
 
 def resolve_resources(

@@ -1,10 +1,8 @@
 """Asking every cluster at once: one thread per cluster, a deadline per cluster, and
 one cancellation event the caller (Ctrl-C, the REPL) can set.
 
-The threads come from :data:`WORKERS`, daemon threads kept for reuse: starting a
-thread waits for it to run, and while the clusters started first hold the GIL
-that wait grows to milliseconds per cluster, so a fan-out over new threads sent
-its last request well after its first.
+The threads come from ``clusters/workers.py``'s ``WORKERS``, daemon threads kept
+for reuse.
 
 :func:`ask_all` runs ``{alias: task}`` concurrently and reports each outcome as it
 arrives (``on_done`` runs in the calling thread, so progress displays and status
@@ -17,13 +15,13 @@ the process's exit either).
 
 from __future__ import annotations
 
-import contextlib
-import queue
 import threading
 import time
 from collections.abc import Callable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, wait
 from typing import Generic, TypeVar
+
+from esqlsh.clusters.workers import WORKERS
 
 T = TypeVar("T")
 
@@ -34,54 +32,6 @@ _POLL_SECONDS = 0.05
 _TIMEOUT_GRACE_SECONDS = 0.5
 # After a cancellation, how long transports get to stop their remote queries.
 _STOP_GRACE_SECONDS = 5.0
-
-
-class DaemonWorkers:
-    """Daemon threads that run one job each at a time and wait for the next one
-    (up to ``idle_seconds``, then end). ``submit`` never waits: it hands the job
-    to an idle thread, or starts a new one when none is idle, so a job that
-    never ends (a hung cluster) holds its thread only, never the others' jobs,
-    and never the process's exit."""
-
-    def __init__(self, prefix: str, idle_seconds: float = 60.0):
-        self._prefix = prefix
-        self._idle_seconds = idle_seconds
-        self._jobs: queue.SimpleQueue[tuple[Callable[[], None], str]] = queue.SimpleQueue()
-        self._lock = threading.Lock()
-        # Threads waiting for a job, less the jobs queued for them.
-        self._idle = 0
-
-    def submit(self, job: Callable[[], None], name: str) -> None:
-        """Run ``job`` on a worker named ``name`` while it runs."""
-        with self._lock:
-            self._jobs.put((job, name))
-            if self._idle > 0:
-                self._idle -= 1
-                return
-        threading.Thread(target=self._work, name=self._prefix, daemon=True).start()
-
-    def _work(self) -> None:
-        me = threading.current_thread()
-        while True:
-            try:
-                job, name = self._jobs.get(timeout=self._idle_seconds)
-            except queue.Empty:
-                with self._lock:
-                    if self._jobs.empty():  # nothing was handed to this thread
-                        self._idle -= 1
-                        return
-                continue
-            me.name = name
-            # Jobs report their own errors; a stray one must not end the thread.
-            with contextlib.suppress(Exception):
-                job()
-            me.name = self._prefix
-            with self._lock:
-                self._idle += 1
-
-
-# The threads cluster requests run on (coordinator and transports).
-WORKERS = DaemonWorkers("esqlsh-worker")
 
 
 class ClusterTimeout(Exception):

@@ -17,7 +17,7 @@ import polars as pl
 from esqlsh.engine.columns import col, exactly
 from esqlsh.engine.expressions import is_multi
 from esqlsh.engine.failures import warn_all
-from esqlsh.engine.joins import LOOKUP_MULTI_VALUE, key_dtype
+from esqlsh.engine.joins import LOOKUP_MULTI_VALUE, key_dtype, single_keys
 from esqlsh.engine.runtime import Run, conform_dtypes
 from esqlsh.errors import QueryExecutionError
 from esqlsh.plan.logical import JoinCondition, LookupJoinNode
@@ -51,8 +51,8 @@ def expression_lookup_join(node: LookupJoinNode, lf: pl.LazyFrame, run: Run) -> 
         *(col(n).alias(t) for n, t in fields.items()),
     )
     refused = _refused_right(left_side, right_side, node.conditions, left_keys, right_keys)
-    left_side, left_multi = _single_values(left_side, left_keys)
-    right_side, _ = _single_values(right_side, right_keys)
+    left_side, left_multi = single_keys(left_side, left_keys)
+    right_side, _ = single_keys(right_side, right_keys)
     if left_multi or refused:
         warn_all(node.source, [LOOKUP_MULTI_VALUE], run.log)
     pairs = _pairs(left_side, right_side, node.conditions, left_keys, right_keys)
@@ -73,18 +73,6 @@ def _lookup_rows(run: Run, index: str, names: list[str]) -> pl.DataFrame:
     frame = run.storage.scan(index, present).collect()
     missing = [pl.lit(None).alias(n) for n in wanted if n not in present]
     return frame.with_columns(missing) if missing else frame
-
-
-def _single_values(frame: pl.DataFrame, keys: list[str]) -> tuple[pl.DataFrame, bool]:
-    """Keys reduced to single values (a multi-value becomes null, matching
-    nothing); also whether there was a multi-value."""
-    found = False
-    for k in keys:
-        if is_multi(frame.schema[k]):
-            count = pl.col(k).list.len()
-            found = found or bool(frame.select((count > 1).any()).item())
-            frame = frame.with_columns(pl.when(count == 1).then(pl.col(k).list.first()).alias(k))
-    return frame, found
 
 
 def _refused_right(

@@ -14,6 +14,7 @@ and draws Elasticsearch's warning ``LOOKUP JOIN encountered multi-value``.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 
 import polars as pl
 
@@ -177,7 +178,7 @@ def enrich(node: EnrichNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
 # ------------------------------------------------------------------- LOOKUP JOIN
 
 
-def _single_keys(frame: pl.DataFrame, keys: tuple[str, ...]) -> tuple[pl.DataFrame, bool]:
+def single_keys(frame: pl.DataFrame, keys: Sequence[str]) -> tuple[pl.DataFrame, bool]:
     """Keys reduced to single values; a multi-valued key becomes null (it matches
     nothing). Also says whether there was one."""
     found = False
@@ -211,12 +212,12 @@ def lookup_join(node: LookupJoinNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFram
     left_keys = {k: run.temp("key") for k in node.keys}
     left = run.collect(lf).with_columns(col(k).alias(t) for k, t in left_keys.items())
     run.needed = needed
-    left, left_multi = _single_keys(left, tuple(left_keys.values()))
+    left, left_multi = single_keys(left, tuple(left_keys.values()))
     right = right.rename(left_keys)
     right_multi = any(
         _matches_multi(left, right, t) for t in left_keys.values() if is_multi(right.schema[t])
     )
-    right, _ = _single_keys(right, tuple(left_keys.values()))
+    right, _ = single_keys(right, tuple(left_keys.values()))
     casts_l, casts_r = [], []
     for t in left_keys.values():
         dtype = key_dtype(left.schema[t], right.schema[t])

@@ -9,7 +9,6 @@ itself for live displays (the REPL redraws it as statuses change).
 
 from __future__ import annotations
 
-import io
 from typing import TYPE_CHECKING, Any
 
 from esqlsh.coordinator.clusters_info import (
@@ -129,21 +128,11 @@ def render_status(
     its failure column is wider than ``width``, the failures follow the table
     instead, one per line (``cluster_three: [type] reason``), wrapped to ``width``:
     six columns squeezed into a terminal would fold a reason a word per line."""
-    from rich.console import Console
     from rich.measure import Measurement
 
-    out = io.StringIO()
-    console = Console(
-        file=out,
-        width=width or 1_000_000,
-        color_system="standard" if color else None,
-        force_terminal=color,
-        no_color=not color,
-        highlight=False,
-        markup=False,
-        emoji=False,
-        soft_wrap=False,
-    )
+    from esqlsh.render.table import printed, text_console
+
+    console = text_console(width, color)
     table = status_table(info, local, color=color)
     below = False
     if width is not None and any(entry.failures for entry in info.details.values()):
@@ -155,8 +144,7 @@ def render_status(
     if below:
         for line in _failure_lines(info, local, width or 0):
             console.print(line)
-    # rich pads the caption to the table's width; trailing blanks help no one.
-    return "".join(line.rstrip(" ") + "\n" for line in out.getvalue().splitlines())
+    return printed(console)
 
 
 def _failure_lines(info: ClustersInfo, local: str | None, width: int) -> list[Text]:

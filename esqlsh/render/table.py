@@ -70,6 +70,11 @@ def to_text(renderable: RenderableType, *, width: int | None = None, color: bool
     lines to the table's width)."""
     console = text_console(width, color)
     console.print(renderable)
+    return printed(console)
+
+
+def printed(console: Console) -> str:
+    """What a ``text_console`` was given to print, trailing blanks cut."""
     out = console.file.getvalue()  # type: ignore[attr-defined]
     return "".join(line.rstrip(" ") + "\n" for line in out.splitlines())
 

@@ -21,22 +21,20 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
 
-from esqlsh.clusters.embedded import EmbeddedCluster
+from esqlsh.clusters.embedded import EmbeddedCluster, file_stamps
 
 DEFAULT_BUDGET = 256 * 1024 * 1024
-# A file changed more recently than this is read, not cached (mtime granularity).
-_RACY_NS = 1_000_000_000
 # On-disk bytes times this may be the decoded size.
 _DECODED_FACTOR = 4
 
-Key = tuple[tuple[str, int, int, int], ...]
+# (path, (inode, mtime_ns, size)) per file
+Key = tuple[tuple[str, tuple[int, int, int]], ...]
 
 
 class FrameCache:
@@ -78,7 +76,7 @@ class FrameCache:
             self._used = 0
 
     def _may_fit(self, key: Key) -> bool:
-        on_disk = sum(size for *_, size in key)
+        on_disk = sum(stamp[2] for _, stamp in key)
         return on_disk * _DECODED_FACTOR <= self.budget
 
     def _keep(self, key: Key, frame: pl.DataFrame) -> None:
@@ -98,18 +96,12 @@ class FrameCache:
 
 def _key(files: tuple[Path, ...]) -> Key | None:
     """Each file's path and stamp; None when one is missing or changed too recently."""
-    now = time.time_ns()
-    out = []
-    for path in files:
-        name = os.fspath(path)
-        try:
-            st = os.stat(name)
-        except OSError:
-            return None
-        if now - st.st_mtime_ns < _RACY_NS:
-            return None
-        out.append((name, st.st_ino, st.st_mtime_ns, st.st_size))
-    return tuple(out)
+    names = tuple(os.fspath(path) for path in files)
+    stamps = file_stamps(names)
+    present = [stamp for stamp in stamps.values if stamp is not None]
+    if not stamps.settled or len(present) < len(names):
+        return None
+    return tuple(zip(names, present, strict=True))
 
 
 class ServedCluster(EmbeddedCluster):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from esqlsh.clusters.names import InvalidIndexNameError, resolve_expression, validate_index_name
+from esqlsh.clusters.names import InvalidIndexNameError, validate_index_name
+from esqlsh.clusters.resolve import resolve_indices as resolve_expression
 
 CHARS = "[' ','\"','*',',','/','<','>','?','\\','|']"
 

@@ -19,9 +19,10 @@ from esqlsh.clusters.base import EnrichPolicy
 from esqlsh.clusters.config import ClusterSpec, Config
 from esqlsh.clusters.ingest import load_index
 from esqlsh.clusters.registry import Cluster, FragmentResult, Registry
+from esqlsh.clusters.workers import DaemonWorkers
 from esqlsh.coordinator import run_federated
 from esqlsh.coordinator.clusters_info import ClusterInfo
-from esqlsh.coordinator.concurrent import ClusterTimeout, DaemonWorkers, ask_all
+from esqlsh.coordinator.concurrent import ClusterTimeout, ask_all
 from esqlsh.coordinator.enrich_check import check_enrich_policies, required_clusters
 from esqlsh.coordinator.exchange import ExchangeStorage, merge_frames
 from esqlsh.coordinator.fanout import explain_federated

@@ -14,8 +14,8 @@ from esqlsh.analysis.types import DataType
 from esqlsh.clusters.base import EnrichPolicy, IndexInfo
 from esqlsh.clusters.config import ClusterSpec, Config
 from esqlsh.clusters.ingest import load_index
-from esqlsh.clusters.names import resolve_expression
 from esqlsh.clusters.registry import Registry
+from esqlsh.clusters.resolve import resolve_indices as resolve_expression
 from esqlsh.errors import ClusterUnavailableError
 from esqlsh.repl.completion.metadata import ClusterSnapshot, MetadataCache, build_snapshot
 from esqlsh.repl.completion.suggest import (

@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from esqlsh.clusters.names import wildcard_regex
+from esqlsh.clusters.resolve import wildcard_regex
 from esqlsh.repl.completion.metadata import MetadataSource
 from esqlsh.repl.completion.names import NameIndex
 from esqlsh.repl.completion.suggest import (
