@@ -13,6 +13,7 @@ The result frame holds the plan's columns in order, in their physical form.
 
 from __future__ import annotations
 
+import importlib
 import time
 from collections.abc import Callable
 from typing import Any
@@ -159,28 +160,14 @@ def _sample(node: SampleNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
 # start-up path) does not pay for them.
 
 
-def _aggregate(node: Aggregate, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
-    from esqlsh.engine.aggregate import aggregate
+def _imported(module: str, name: str) -> Translator:
+    """The translator ``name`` of ``esqlsh.engine.<module>``, imported at first use."""
 
-    return aggregate(node, lf, run)
+    def translate(node: Any, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
+        fn = getattr(importlib.import_module(f"esqlsh.engine.{module}"), name)
+        return fn(node, lf, run)  # type: ignore[no-any-return]
 
-
-def _dissect(node: DissectNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
-    from esqlsh.engine.extract import dissect
-
-    return dissect(node, lf, run)
-
-
-def _grok(node: GrokNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
-    from esqlsh.engine.extract import grok
-
-    return grok(node, lf, run)
-
-
-def _enrich(node: EnrichNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
-    from esqlsh.engine.joins import enrich
-
-    return enrich(node, lf, run)
+    return translate
 
 
 def _lookup_join(node: LookupJoinNode, lf: pl.LazyFrame, run: Run) -> pl.LazyFrame:
@@ -209,13 +196,13 @@ TRANSLATORS: dict[type, Translator] = {
     ShowInfoSource: _source_only(show_info),
     EvalNode: _eval,
     Filter: _filter,
-    Aggregate: _aggregate,
+    Aggregate: _imported("aggregate", "aggregate"),
     Project: _project,
     OrderBy: _order_by,
     LimitNode: _limit,
-    DissectNode: _dissect,
-    GrokNode: _grok,
-    EnrichNode: _enrich,
+    DissectNode: _imported("extract", "dissect"),
+    GrokNode: _imported("extract", "grok"),
+    EnrichNode: _imported("joins", "enrich"),
     MvExpandNode: _mv_expand,
     LookupJoinNode: _lookup_join,
     SampleNode: _sample,
