@@ -30,7 +30,7 @@ The expectations, adjusted only where the rewrite itself changes the right answe
 Execution goes through the real coordinator, ``esqlsh.coordinator.run_federated``
 over a ``Registry`` of the N + 1 embedded clusters (``skip_unavailable: false``,
 so a cluster's error is the query's error, as in single mode). The split
-planner's own ``esqlsh.plan.split_exec.run_split_in_process`` (no fan-out) can be
+planner's own ``esqlsh.coordinator.split_exec.run_split_in_process`` (no fan-out) can be
 chosen instead with ``--split-executor in-process``, to tell a planning bug from
 a fan-out bug.
 """
@@ -360,7 +360,7 @@ def split_runner(
         return federated, registry.close
     if executor != "in-process":
         raise ValueError(f"unknown split executor [{executor}], expected one of {EXECUTORS}")
-    from esqlsh.plan.split_exec import run_split_in_process
+    from esqlsh.coordinator.split_exec import run_split_in_process
 
     storages = {LOCAL_ALIAS: local, **dict(zip(cluster_aliases(len(parts)), parts, strict=True))}
 

@@ -12,6 +12,7 @@ import pytest
 from esqlsh.analysis.analyzer import analyze
 from esqlsh.analysis.types import DataType as T
 from esqlsh.coordinator.session import run_query
+from esqlsh.coordinator.split_exec import _UnionCatalog, run_fragment, run_split_in_process
 from esqlsh.errors import ParsingError, VerificationError
 from esqlsh.plan.split import (
     Fragment,
@@ -21,7 +22,6 @@ from esqlsh.plan.split import (
     verify_ccs,
     with_missing_fields,
 )
-from esqlsh.plan.split_exec import _UnionCatalog, run_fragment, run_split_in_process
 from esqlsh.syntax import ast
 from esqlsh.syntax.parser import parse
 from esqlsh.syntax.printer import to_esql

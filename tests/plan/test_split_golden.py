@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from esqlsh.plan.split_exec import explain_split
+from esqlsh.coordinator.split_exec import explain_split
 from tests.plan.dataset import storages
 
 GOLDEN = Path(__file__).parent / "golden"

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from esqlsh.coordinator.session import run_query
+from esqlsh.coordinator.split_exec import run_split_in_process
 from esqlsh.engine.result import Result
-from esqlsh.plan.split_exec import run_split_in_process
 from tests.plan.dataset import federate, storages, whole
 
 NOW = 1_700_000_000_000

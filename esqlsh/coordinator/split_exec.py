@@ -23,6 +23,7 @@ from esqlsh.analysis.types import DataType
 from esqlsh.clusters.base import Catalog, EnrichPolicy, Storage
 from esqlsh.clusters.federated import FederatedCatalog
 from esqlsh.clusters.patterns import ClusterTarget, resolve_targets, target_indices
+from esqlsh.coordinator.exchange import ExchangeStorage, merge_frames
 from esqlsh.engine.executor import execute
 from esqlsh.engine.result import Result
 from esqlsh.plan.logical import Plan, Relation
@@ -128,8 +129,6 @@ def _coordinate(
     params: Params,
     now: int | None,
 ) -> Result:
-    from esqlsh.coordinator.exchange import ExchangeStorage, merge_frames
-
     frame = merge_frames(split_plan.exchange, frames)
     storage = ExchangeStorage(EXCHANGE_INDEX, split_plan.exchange, frame, local)
     coordinator_plan = analyze(split_plan.coordinator, storage, params)
